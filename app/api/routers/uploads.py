@@ -1,0 +1,104 @@
+"""Report files uploaded to connections of networks without an API (Amazon Associates)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, File, Query, Response, UploadFile
+from sqlalchemy import select
+
+from app.api.deps import CurrentWorkspace, RuntimeDep, Session, after_commit
+from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
+from app.api.schemas.common import Page, problem_responses
+from app.api.schemas.uploads import UploadOut
+from app.connections.service import get_connection
+from app.db import keyset
+from app.errors import NotFound
+from app.models import Upload
+from app.uploads.jobs import enqueue_upload
+from app.uploads.service import receive_upload
+
+router = APIRouter(prefix="/v1", tags=["uploads"])
+
+
+def upload_out(upload: Upload) -> UploadOut:
+    return UploadOut.model_validate(upload, from_attributes=True)
+
+
+@router.post(
+    "/connections/{connection_id}/uploads",
+    operation_id="uploadReport",
+    status_code=202,
+    response_model=UploadOut,
+    responses={
+        200: {"model": UploadOut, "description": "This file was uploaded before: that upload"},
+        **problem_responses(401, 404, 409, 413, 422),
+    },
+)
+async def upload_report(
+    connection_id: uuid.UUID,
+    session: Session,
+    workspace: CurrentWorkspace,
+    runtime: RuntimeDep,
+    response: Response,
+    file: UploadFile = File(
+        description="The .zip from Associates Central > Reports > Download Reports (50 MB at most)."
+    ),
+) -> UploadOut:
+    """Upload an Amazon Associates report download; it is processed in the background.
+    The same file twice is recognised by its sha256 and counted once (200 with the earlier
+    upload); the same file after a failed upload is processed again."""
+    connection = await get_connection(session, workspace.id, connection_id)
+    received = await receive_upload(session, connection, file.filename or "upload.zip", file.file)
+    if received.created:
+        after_commit(session, lambda: enqueue_upload(runtime.redis, received.upload.id))
+    else:
+        response.status_code = 200
+    return upload_out(received.upload)
+
+
+@router.get(
+    "/uploads",
+    operation_id="listUploads",
+    response_model=Page[UploadOut],
+    responses=problem_responses(401, 422),
+)
+async def list_uploads(
+    session: Session,
+    workspace: CurrentWorkspace,
+    connection_id: uuid.UUID | None = Query(default=None),
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(default=None),
+) -> Page[UploadOut]:
+    """Uploads, newest first."""
+    query = select(Upload).where(Upload.workspace_id == workspace.id)
+    if connection_id:
+        query = query.where(Upload.connection_id == connection_id)
+    after = None
+    if cursor:
+        created_at, last_id = decode_cursor(cursor, 2)
+        after = (datetime.fromisoformat(created_at), uuid.UUID(last_id))
+    query = keyset(query, Upload.created_at, Upload.id, after, descending=True).limit(limit + 1)
+    rows, next_cursor = cut_page(
+        list(await session.scalars(query)), limit, lambda u: [u.created_at.isoformat(), str(u.id)]
+    )
+    return Page[UploadOut](data=[upload_out(u) for u in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/uploads/{upload_id}",
+    operation_id="getUpload",
+    response_model=UploadOut,
+    responses=problem_responses(401, 404),
+)
+async def get_upload(
+    upload_id: uuid.UUID, session: Session, workspace: CurrentWorkspace
+) -> UploadOut:
+    """One upload: its state, progress, counts per report, date range and errors."""
+    upload = await session.scalar(
+        select(Upload).where(Upload.id == upload_id, Upload.workspace_id == workspace.id)
+    )
+    if upload is None:
+        raise NotFound(f"Upload {upload_id} not found.")
+    return upload_out(upload)

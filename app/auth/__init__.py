@@ -1,0 +1,1 @@
+"""API keys: minting, hashing and authenticating bearer tokens."""

@@ -1,0 +1,1 @@
+"""Connections: creating, changing and reading a publisher's network accounts."""

@@ -1,0 +1,80 @@
+"""The database engine and sessions. Callers own the transaction (one per request or job)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, text, tuple_
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept `postgres://`, `postgresql://` or `postgresql+asyncpg://` and return the last."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("DATABASE_URL must be a postgresql:// URL")
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        asyncpg_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": "netledger"}},
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit when the block succeeds, roll back when it raises."""
+    async with factory() as session, session.begin():
+        yield session
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under `session`, inside the session's transaction, for what
+    SQLAlchemy does not do (COPY, multi-CTE statements with positional parameters).
+
+    SQLAlchemy opens its transaction lazily, on its first statement; work sent straight to
+    the driver must not run before it, or it would run outside the transaction."""
+    connection = await session.connection()
+    await connection.execute(text("SELECT 1"))
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    assert driver.is_in_transaction()
+    return driver
+
+
+SelectT = TypeVar("SelectT", bound=Select)
+
+
+def keyset(
+    query: SelectT,
+    sort: Any,
+    tiebreak: Any,
+    after: tuple[Any, Any] | None,
+    *,
+    descending: bool = False,
+) -> SelectT:
+    """Order by (`sort`, `tiebreak`) and start after the row `after` names: one row-value
+    comparison, which Postgres answers from an index on those columns."""
+    if after is not None:
+        key, bound = tuple_(sort, tiebreak), tuple_(*after)
+        query = query.where(key < bound if descending else key > bound)
+    if descending:
+        return query.order_by(sort.desc(), tiebreak.desc())
+    return query.order_by(sort, tiebreak)

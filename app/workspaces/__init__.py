@@ -1,0 +1,1 @@
+"""Workspaces: the tenants. Every other table hangs off one."""
