@@ -1,0 +1,1 @@
+"""The network edge: one declarative module per network on a shared base. No DB access."""

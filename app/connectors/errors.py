@@ -1,0 +1,67 @@
+"""How upstream failures are sorted: one table maps each to a kind and an action.
+
+- `credentials`: stop the connection (status `auth_failed`) and tell the user what to fix.
+- `rate_limited` / `transient`: retried with backoff by the HTTP layer; if retries run out
+  the sync fails and the next one picks up where it left off.
+- `bad_payload`: a bug or an API change; fail loudly naming the network and the field.
+- `config`: the request itself is wrong for this account (e.g. a window the API refuses).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ConnectorError(Exception):
+    kind: ClassVar[str] = "error"
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, network: str, message: str) -> None:
+        super().__init__(message)
+        self.network = network
+        self.message = message
+
+    @property
+    def code(self) -> str:
+        return self.kind
+
+
+class CredentialsRejected(ConnectorError):
+    kind = "auth_failed"
+
+
+class RateLimited(ConnectorError):
+    kind = "rate_limited"
+    retryable = True
+
+    def __init__(self, network: str, message: str, retry_after: float | None = None) -> None:
+        super().__init__(network, message)
+        self.retry_after = retry_after
+
+
+class TransientError(ConnectorError):
+    kind = "transient"
+    retryable = True
+
+
+class BadPayload(ConnectorError):
+    kind = "bad_payload"
+
+
+class RequestRejected(ConnectorError):
+    """The network refused the request as malformed (4xx other than auth and 429)."""
+
+    kind = "request_rejected"
+
+
+def classify_status(status: int) -> type[ConnectorError] | None:
+    """The error class for an HTTP status, or None when the response is usable."""
+    if status < 400:
+        return None
+    if status in (401, 403):
+        return CredentialsRejected
+    if status == 429:
+        return RateLimited
+    if status in (408, 425) or status >= 500:
+        return TransientError
+    return RequestRejected

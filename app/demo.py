@@ -1,0 +1,232 @@
+"""`netledger demo`: the whole product on one machine in one command.
+
+Embedded Postgres and Redis, the sandbox networks, the API and a worker; a workspace with
+sandbox connections (several accounts on some networks); a full sync drawn as one
+progress bar per connection; then a summary, leaving the API running."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from app.settings import Settings
+
+# Sandbox accounts: any secret the sandbox does not refuse ("bad..."/"invalid...").
+DEMO_CONNECTIONS: list[dict[str, Any]] = [
+    {
+        "network": "awin",
+        "nickname": "Awin (all publisher accounts)",
+        "credentials": {"api_token": "demo-awin-token-7f3a9c", "timezone": "Europe/London"},
+    },
+    {
+        "network": "awin",
+        "nickname": "Awin US",
+        "credentials": {"api_token": "demo-awin-us-token-2b81", "timezone": "US/Eastern"},
+    },
+    {
+        "network": "cj",
+        "nickname": "CJ",
+        "credentials": {
+            "username": "demo@example.com",
+            "password": "demo-password",
+            "personal_access_token": "demopat0123456789abcdefghi",
+            "company_id": "4567890",
+        },
+    },
+    {
+        "network": "cj",
+        "nickname": "CJ (second company)",
+        "credentials": {
+            "username": "demo@example.com",
+            "password": "demo-password",
+            "personal_access_token": "demopat9876543210zyxwvutsr",
+            "company_id": "4567891",
+        },
+    },
+    {
+        "network": "rakuten",
+        "nickname": "Rakuten",
+        "credentials": {
+            "username": "demo-publisher",
+            "password": "demo-password",
+            "sid": "3456789",
+            "client_id": "demo-client",
+            "client_secret": "demo-client-secret",
+        },
+    },
+]
+
+DEMO_AMAZON = {
+    "network": "amazon",
+    "nickname": "Amazon US",
+    "credentials": {"store_id": "mysite-20", "currency": "USD", "marketplace": "US"},
+}
+
+BAR_WIDTH = 28
+
+
+def _bar(run: dict[str, Any], name: str) -> str:
+    state = run["state"]
+    if state == "succeeded":
+        filled, mark = BAR_WIDTH, "done"
+    elif state == "failed":
+        filled, mark = 0, "FAILED: " + ((run.get("error") or {}).get("message") or "")[:60]
+    else:
+        # Pages are not known ahead, so the bar fills towards the window's page count seen so far.
+        filled, mark = min(BAR_WIDTH - 1, run["pages"]), state
+    bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+    return f"  {name[:32]:<32} [{bar}] {run['seen']:>7} lines  +{run['inserted']:<6} {mark}"
+
+
+def follow_syncs(
+    client: httpx.Client, runs: list[dict[str, Any]], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Redraw one line per run until every run has finished."""
+    tty = sys.stdout.isatty()
+    drawn = 0
+    while True:
+        runs = [client.get(f"/v1/syncs/{r['id']}").json() for r in runs]
+        lines = [_bar(r, names[r["connection_id"]]) for r in runs]
+        if tty and drawn:
+            sys.stdout.write(f"\x1b[{drawn}F")
+        if tty or all(r["state"] in ("succeeded", "failed") for r in runs):
+            sys.stdout.write("\n".join(line + "\x1b[K" * tty for line in lines) + "\n")
+            sys.stdout.flush()
+            drawn = len(lines)
+        if all(r["state"] in ("succeeded", "failed") for r in runs):
+            return runs
+        time.sleep(0.3)
+
+
+def upload_sample(client: httpx.Client) -> None:
+    """An Amazon connection and a generated Download Reports zip for the last 90 days."""
+    from app.amazon.sample import build_sample
+
+    amazon = client.post("/v1/connections", json=DEMO_AMAZON).raise_for_status().json()
+    today = datetime.now(UTC).date()
+    sample = build_sample(start=today - timedelta(days=90), days=90, rows_per_day=40, seed=11)
+    assert sample.data is not None
+    print(f"\nUploading a sample Amazon Associates report download ({len(sample.data):,} bytes):")
+    created = (
+        client.post(
+            f"/v1/connections/{amazon['id']}/uploads",
+            files={"file": ("amazon-reports.zip", sample.data, "application/zip")},
+        )
+        .raise_for_status()
+        .json()
+    )
+    total = sample.totals.earnings_rows + sample.totals.orders_rows
+    tty = sys.stdout.isatty()
+    while True:
+        upload = client.get(f"/v1/uploads/{created['id']}").json()
+        filled = min(BAR_WIDTH, BAR_WIDTH * upload["rows_parsed"] // max(total, 1))
+        if upload["state"] == "succeeded":
+            filled = BAR_WIDTH
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        line = f"  {'Amazon US':<32} [{bar}] {upload['rows_parsed']:>7} rows  {upload['state']}"
+        done = upload["state"] in ("succeeded", "failed")
+        if tty or done:
+            sys.stdout.write(("\r" if tty else "") + line + ("\n" if done else ""))
+            sys.stdout.flush()
+        if done:
+            if upload["state"] == "failed":
+                print(f"  upload failed: {upload['errors'][:1]}")
+            return
+        time.sleep(0.3)
+
+
+def _wait_ready(client: httpx.Client, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the API did not become ready; see the log above")
+
+
+@contextmanager
+def _children(env: dict[str, str], host: str, port: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    exe = [sys.executable, "-m", "app.cli"]
+    children = [
+        subprocess.Popen([*exe, "api", "--host", host, "--port", str(port)], env=env),
+        subprocess.Popen([*exe, "worker"], env=env),
+    ]
+    try:
+        yield children
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def run_demo(settings: Settings, host: str, port: int, *, stay: bool = True) -> None:
+    from app.cli import migrate_and_seed, services
+    from app.sandbox.server import running_sandbox
+    from app.summary import print_summary
+
+    with services(settings) as ready, running_sandbox() as sandbox:
+        assert ready.database_url
+        migrate_and_seed(ready.database_url)
+        env = {
+            **os.environ,
+            "DATABASE_URL": ready.database_url,
+            "REDIS_URL": ready.redis_url or "",
+            "NETLEDGER_NETWORK_BASE_URLS": json.dumps(dict(sandbox)),
+        }
+        key = _create_workspace(env)
+        base = f"http://{host}:{port}"
+        with (
+            _children(env, host, port) as children,
+            httpx.Client(
+                base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
+            ) as client,
+        ):
+            _wait_ready(client)
+            names = {}
+            for body in DEMO_CONNECTIONS:
+                created = client.post("/v1/connections", json=body).raise_for_status().json()
+                names[created["id"]] = created["nickname"]
+            print(f"\nSyncing {len(names)} sandbox connections at once:")
+            runs = client.post("/v1/syncs", json={}).raise_for_status().json()["data"]
+            follow_syncs(client, runs, names)
+            upload_sample(client)
+            print_summary(client)
+            print(f"\nnetledger is running at {base} (docs: {base}/docs)")
+            print(f"API key: {key}")
+            print(f"  curl -H 'Authorization: Bearer {key}' '{base}/v1/transactions?limit=5'")
+            if stay:
+                print("Ctrl-C stops it.")
+                try:
+                    while all(c.poll() is None for c in children):
+                        time.sleep(1)
+                except KeyboardInterrupt:
+                    pass
+
+
+def _create_workspace(env: dict[str, str]) -> str:
+    output = subprocess.run(
+        [sys.executable, "-m", "app.cli", "workspace", "create", "Demo Media", "--currency", "USD"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    key: str = json.loads(output)["api_key"]
+    return key

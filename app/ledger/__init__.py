@@ -1,0 +1,1 @@
+"""The ledger: transactions, their change history and the rollups reports read."""

@@ -1,0 +1,1 @@
+"""Sync runs: requesting them, running them in workers, reading their progress."""

@@ -1,0 +1,1 @@
+"""The job edge: arq worker settings, job functions and the cron schedule."""

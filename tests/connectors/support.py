@@ -1,0 +1,108 @@
+"""What the connector tests share: a connector per network on the sandbox, and the exact
+rows the sandbox serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from app.connectors.base import Connector
+from app.connectors.http import RetryPolicy
+from app.connectors.registry import build_connector
+from app.runtime import Runtime
+from app.sandbox.awin import publisher_ids
+from app.sandbox.data import Txn
+from app.sandbox.expected import expected_transactions
+
+FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, rate_limit_floor=0.05)
+TODAY = datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One network in the contract suite: valid credentials, the accounts they reach, and
+    how to ask the sandbox for the rows it serves them."""
+
+    network: str
+    credentials: dict[str, str]
+    accounts: list[str]
+    options: dict[str, Any] = field(default_factory=dict)
+    secret_key: str = ""
+    transactions_path: str = ""
+
+    def expected(self, start: date, end: date, epoch: int = 0) -> list[Txn]:
+        rows: list[Txn] = []
+        for account in self.accounts:
+            rows += expected_transactions(self.network, account, epoch, start, end, **self.options)
+        return rows
+
+
+AWIN_TOKEN = "contract-awin-token-5d2e"
+CASES = {
+    "awin": Case(
+        "awin",
+        {"api_token": AWIN_TOKEN, "timezone": "Europe/London"},
+        [str(p) for p in publisher_ids(AWIN_TOKEN)],
+        {"timezone": "Europe/London"},
+        secret_key="api_token",
+        transactions_path="/transactions/",
+    ),
+    "cj": Case(
+        "cj",
+        {
+            "username": "pub@example.com",
+            "password": "pw-contract",
+            "personal_access_token": "contractpat0123456789abcde",
+            "company_id": "5551234",
+        },
+        ["5551234"],
+        secret_key="personal_access_token",
+        transactions_path="/query",
+    ),
+    "rakuten": Case(
+        "rakuten",
+        {
+            "username": "contract-user",
+            "password": "pw-contract",
+            "sid": "7654321",
+            "client_id": "contract-client",
+            "client_secret": "contract-secret",
+        },
+        ["7654321"],
+        secret_key="password",
+        transactions_path="/events/1.0/transactions",
+    ),
+}
+
+
+def connector_for(
+    runtime: Runtime, case: Case, retry: RetryPolicy = FAST_RETRY, **overrides: str
+) -> Connector:
+    return build_connector(
+        case.network,
+        {**case.credentials, **overrides},
+        settings=runtime.settings,
+        client=runtime.http,
+        redis=runtime.redis,
+        retry=retry,
+    )
+
+
+def knobs(base_url: str, **values: Any) -> None:
+    httpx.post(f"{base_url}/_sandbox/config", json=values, timeout=10).raise_for_status()
+
+
+def stats(base_url: str) -> dict[str, Any]:
+    body: dict[str, Any] = httpx.get(f"{base_url}/_sandbox/stats", timeout=10).json()
+    return body
+
+
+def bump_epoch(base_url: str) -> None:
+    httpx.post(f"{base_url}/_sandbox/epoch", timeout=10).raise_for_status()
+
+
+def window(days: int = 100) -> tuple[date, date]:
+    return TODAY - timedelta(days=days), TODAY
