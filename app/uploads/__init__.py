@@ -1,0 +1,1 @@
+"""Uploaded report files (Amazon Associates): storing them and ingesting them."""

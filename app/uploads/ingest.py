@@ -1,0 +1,147 @@
+"""Ingesting an upload in a worker: parse row by row in a thread, feed the same ingest path
+as API syncs, all in one database transaction so a rejected file writes nothing; progress
+goes to the upload row in short transactions of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.amazon.errors import UploadRejected
+from app.amazon.parse import ParsedBatch, parse_upload
+from app.db import transaction
+from app.ledger.clicks import DayClicks, replace_daily_clicks
+from app.ledger.ingest import IngestCounts, Target, ingest
+from app.models import Connection, Upload, Workspace
+from app.reporting.cache import bump
+from app.runtime import Runtime
+
+log = logging.getLogger("netledger.uploads")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _start(
+    runtime: Runtime, upload_id: uuid.UUID
+) -> tuple[Upload, Connection, Target, Path] | None:
+    async with transaction(runtime.sessions) as session:
+        upload = await session.get(Upload, upload_id, with_for_update=True)
+        if upload is None or upload.state in ("succeeded", "failed"):
+            return None
+        connection = await session.get(Connection, upload.connection_id)
+        workspace = await session.get(Workspace, upload.workspace_id)
+        assert connection is not None
+        assert workspace is not None
+        upload.state = "processing"
+        upload.started_at = upload.started_at or _now()
+        upload.rows_parsed = 0
+        content = (
+            await session.execute(select(Upload.content).where(Upload.id == upload_id))
+        ).scalar_one()
+        with tempfile.NamedTemporaryFile(
+            prefix="netledger-upload-", suffix=".zip", delete=False
+        ) as handle:
+            handle.write(content)
+        del content
+        target = Target(
+            workspace_id=workspace.id,
+            connection_id=connection.id,
+            network="amazon",
+            workspace_timezone=workspace.timezone,
+            upload_id=upload.id,
+        )
+        return upload, connection, target, Path(handle.name)
+
+
+async def _progress(runtime: Runtime, upload_id: uuid.UUID, rows: int) -> None:
+    async with transaction(runtime.sessions) as session:
+        await session.execute(update(Upload).where(Upload.id == upload_id).values(rows_parsed=rows))
+
+
+async def _fail(runtime: Runtime, upload_id: uuid.UUID, errors: list[dict[str, Any]]) -> None:
+    async with transaction(runtime.sessions) as session:
+        await session.execute(
+            update(Upload)
+            .where(Upload.id == upload_id)
+            .values(state="failed", errors=errors, finished_at=_now())
+        )
+
+
+async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
+    started = await _start(runtime, upload_id)
+    if started is None:
+        return "skipped"
+    upload, connection, target, path = started
+    settings = connection.settings
+    parser = parse_upload(
+        path,
+        currency=settings["currency"],
+        marketplace=settings.get("marketplace", "US"),
+        store_id=settings["store_id"],
+        filename=upload.filename,
+    )
+    counts = IngestCounts()
+    clicks: dict[Any, DayClicks] = {}
+    batches: Iterator[ParsedBatch] = iter(parser)
+
+    def read_ahead() -> asyncio.Future[ParsedBatch | None]:
+        # The parser works on the next batch in a thread while Postgres merges this one.
+        return asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+
+    upcoming: asyncio.Future[ParsedBatch | None] | None = None
+    try:
+        async with transaction(runtime.sessions) as session:
+            upcoming = read_ahead()
+            while (batch := await upcoming) is not None:
+                upcoming = read_ahead()
+                if batch.transactions:
+                    counts.add(await ingest(session, target, batch.transactions))
+                for stat in batch.daily_stats:
+                    day = clicks.setdefault(stat.day, DayClicks(stat.day))
+                    day.clicks += stat.clicks
+                    day.ordered_items += stat.ordered_items
+                await _progress(runtime, upload_id, batch.rows_parsed)
+            await replace_daily_clicks(session, target, list(clicks.values()))
+            summary = parser.summary
+            await session.execute(
+                update(Upload)
+                .where(Upload.id == upload_id)
+                .values(
+                    state="succeeded",
+                    finished_at=_now(),
+                    rows_parsed=summary.rows_parsed,
+                    report_counts=summary.report_counts(),
+                    inserted=counts.inserted,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                    date_start=summary.date_start,
+                    date_end=summary.date_end,
+                    errors=summary.as_dict()["errors"] + [{"warning": w} for w in summary.warnings],
+                )
+            )
+    except UploadRejected as exc:
+        await _fail(runtime, upload_id, [exc.body()])
+        return "failed"
+    except Exception as exc:  # a bug: record it, keep the worker alive
+        log.exception("upload %s crashed", upload_id)
+        await _fail(runtime, upload_id, [{"detail": f"internal error: {type(exc).__name__}"}])
+        return "failed"
+    finally:
+        if upcoming is not None and not upcoming.done():
+            # Let a read-ahead in flight finish before its file goes; its outcome is moot.
+            with contextlib.suppress(Exception):
+                await upcoming
+        path.unlink(missing_ok=True)
+    await bump(runtime.redis, target.workspace_id)
+    return "succeeded"
