@@ -1,0 +1,1 @@
+"""Reports and insights, read from the rollups the ingest path keeps."""
