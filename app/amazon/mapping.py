@@ -82,7 +82,25 @@ class LinkTypeTotals:
     conversion: Decimal | None = None
 
 
-Mapped = TransactionRecord | DailyStat | TrackingTotals | LinkTypeTotals
+@dataclass(frozen=True, slots=True)
+class OrderedItem:
+    """A Fee-Orders row: an item ordered through a link, not money yet (it may be
+    cancelled, and its commission shows only once it ships, in Fee-Earnings)."""
+
+    record: TransactionRecord
+    quantity: int
+
+
+@dataclass(slots=True)
+class OrderedDay:
+    """One marketplace day of ordered items and what they are worth."""
+
+    day: date
+    items: int = 0
+    amount: Decimal = Decimal(0)
+
+
+Mapped = TransactionRecord | OrderedItem | DailyStat | TrackingTotals | LinkTypeTotals
 
 
 @dataclass
@@ -238,7 +256,7 @@ class RowMapper:
             validated_at=self.ctx.utc(local),
         )
 
-    def _orders(self, cells: list[Cell]) -> TransactionRecord | None:
+    def _orders(self, cells: list[Cell]) -> OrderedItem | None:
         asin = self._text(cells, "asin").upper()
         if not asin:
             return None
@@ -247,7 +265,7 @@ class RowMapper:
         local = self._date(cells, "date")
         price = self._money(cells, "price")
         qty = self._get(cells, "qty", to_count)
-        return self._record(
+        record = self._record(
             cells,
             tag,
             local,
@@ -259,6 +277,7 @@ class RowMapper:
             commission_amount=Decimal(0).quantize(self.ctx.quantum),
             sale_amount=(price * qty).quantize(self.ctx.quantum),
         )
+        return OrderedItem(record, qty)
 
     def _bounty(self, cells: list[Cell]) -> TransactionRecord | None:
         tag = self._text(cells, "tracking_id", required=True)

@@ -31,6 +31,8 @@ from app.amazon.mapping import (
     DailyStat,
     LinkTypeTotals,
     MapContext,
+    OrderedDay,
+    OrderedItem,
     RowMapper,
     TrackingTotals,
 )
@@ -97,10 +99,13 @@ class UploadSummary:
 
 @dataclass
 class ParsedBatch:
-    """Records ready for the ledger. `orders` are kept apart: see the module docs."""
+    """Records ready for the ledger. `orders` are kept apart: nothing links an ordered item
+    to the earnings line it becomes once shipped, so as ledger lines they would count each
+    sale twice. What they say goes into the daily statistics instead (`ordered`)."""
 
     transactions: list[TransactionRecord] = field(default_factory=list)  # earnings, bounties
     orders: list[TransactionRecord] = field(default_factory=list)  # pending ordered items
+    ordered: dict[date, OrderedDay] = field(default_factory=dict)  # the orders, per day
     daily_stats: list[DailyStat] = field(default_factory=list)
     rows_parsed: int = 0  # progress: data rows read so far over the whole upload
 
@@ -217,13 +222,18 @@ class UploadParser:
         self, table: ReportTable, report: ReportSummary, row: int, item: object, batch: ParsedBatch
     ) -> None:
         day: date | None = None
-        if isinstance(item, TransactionRecord):
+        if isinstance(item, OrderedItem):
+            record = item.record
+            self._check_tag(table, row, record.click_ref or "")
+            day = self.ctx.local_day(record.event_at)
+            batch.orders.append(record)
+            ordered = batch.ordered.setdefault(day, OrderedDay(day))
+            ordered.items += item.quantity
+            ordered.amount += record.sale_amount or 0
+        elif isinstance(item, TransactionRecord):
             self._check_tag(table, row, item.click_ref or "")
             day = self.ctx.local_day(item.event_at)
-            if table.kind is ReportKind.ORDERS:
-                batch.orders.append(item)
-            else:
-                batch.transactions.append(item)
+            batch.transactions.append(item)
             if table.kind is ReportKind.EARNINGS and item.click_ref:
                 tag = item.click_ref
                 self._fees_by_tag[tag] = (

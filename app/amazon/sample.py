@@ -52,6 +52,8 @@ class SampleTotals:
     commission: Decimal = Decimal(0)  # earnings + bounties
     sales: Decimal = Decimal(0)  # earnings revenue
     orders_rows: int = 0
+    ordered_items: int = 0  # the orders report's quantities
+    ordered_amount: Decimal = Decimal(0)  # the orders report's price x quantity
     bounty_rows: int = 0
     days: int = 0
     clicks: int = 0
@@ -183,6 +185,8 @@ def build_sample(
                 by_link[link][1] += qty
                 by_link[link][2] += price * qty
                 totals.orders_rows += 1
+                totals.ordered_items += qty
+                totals.ordered_amount += price * qty
             previous: list[Any] | None = None
             for _ in range(per_day if "Fee-Earnings" not in empty else 0):
                 if previous is not None and rng.randrange(duplicates_every) == 0:

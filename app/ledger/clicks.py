@@ -1,10 +1,12 @@
-"""Daily click statistics a network reports (Amazon's daily trends)."""
+"""Daily statistics a network reports: clicks and ordered items (Amazon's daily trends),
+and what ordered items are worth before they ship (Amazon's orders report)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -19,6 +21,8 @@ class DayClicks:
     day: date
     clicks: int = 0
     ordered_items: int = 0
+    ordered_amount: Decimal | None = None  # in `currency`; None: no orders reported
+    currency: str | None = None
 
 
 async def replace_daily_clicks(
@@ -52,6 +56,8 @@ async def replace_daily_clicks(
                 "program_id": program_id,
                 "clicks": d.clicks,
                 "ordered_items": d.ordered_items,
+                "ordered_amount": d.ordered_amount,
+                "currency": d.currency,
             }
             for d in days
         ]
@@ -62,6 +68,8 @@ async def replace_daily_clicks(
             set_={
                 "clicks": statement.excluded.clicks,
                 "ordered_items": statement.excluded.ordered_items,
+                "ordered_amount": statement.excluded.ordered_amount,
+                "currency": statement.excluded.currency,
             },
         )
     )

@@ -206,3 +206,7 @@ class DailyClicks(Base):
     )
     clicks: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     ordered_items: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # What ordered items are worth before they ship (Amazon's orders report): not yet
+    # commission, so never in the rollups; null when the network reported no orders.
+    ordered_amount: Mapped[Money | None]
+    currency: Mapped[Currency | None]

@@ -41,7 +41,8 @@ FILTER_KEYS = ("network", "connection", "program", "status", "click_ref", "count
 STATUSES = ("pending", "approved", "declined", "paid")
 _NEEDS_PROGRAM = {"program"}
 _NEEDS_DETAIL = {"click_ref", "country", "device"}
-# Clicks are kept per day x connection x program: only these keys can carry them.
+# Clicks and ordered items are kept per day x connection x program: only these keys can
+# carry them.
 _CLICK_KEYS = {"network", "connection", "program", "day", "week", "month"}
 
 
@@ -64,6 +65,8 @@ class ReportRow:
     by_status: dict[str, Decimal] = field(default_factory=dict)
     count_by_status: dict[str, int] = field(default_factory=dict)
     clicks: int | None = None
+    ordered_items: int | None = None
+    ordered_amount: Decimal | None = None  # converted; None if not reported or no rate
     unconverted: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -169,10 +172,19 @@ def _unconverted_query(request: ReportRequest, r: Table) -> Select[Any]:
 def _clicks_query(request: ReportRequest) -> Select[Any]:
     c: Table = DailyClicks.__table__  # type: ignore[assignment]
     keys = _key_columns(c)
+    fx = daily_rates(request.start, request.end, request.currency).subquery("fx")
     query = (
-        select(*[keys[k].label(k) for k in request.group_by], func.sum(c.c.clicks).label("clicks"))
+        select(
+            *[keys[k].label(k) for k in request.group_by],
+            func.sum(c.c.clicks).label("clicks"),
+            func.sum(c.c.ordered_items).label("ordered_items"),
+            func.sum(c.c.ordered_amount * fx.c.rate).label("ordered_amount"),
+            func.count(c.c.ordered_amount).label("ordered_days"),
+            func.count(c.c.ordered_amount).filter(fx.c.rate.is_(None)).label("ordered_unrated"),
+        )
         .select_from(c)
         .join(Connection, Connection.id == c.c.connection_id)
+        .outerjoin(fx, and_(fx.c.day == c.c.day, fx.c.currency == c.c.currency))
     )
     return _filtered(query, c, request).group_by(*[keys[k] for k in request.group_by])
 
@@ -229,9 +241,15 @@ async def performance(session: AsyncSession, request: ReportRequest) -> Report:
             key = _key_of(row, request.group_by)
             if key not in rows:
                 rows[key] = ReportRow(keys=dict(zip(request.group_by, key, strict=True)))
-            rows[key].clicks = int(row.clicks)
+            entry = rows[key]
+            entry.clicks = int(row.clicks)
+            entry.ordered_items = int(row.ordered_items)
+            # Ordered amounts are known where orders were reported and every day had a rate.
+            if row.ordered_days and not row.ordered_unrated:
+                entry.ordered_amount = row.ordered_amount
         for entry in rows.values():
             entry.clicks = entry.clicks or 0
+            entry.ordered_items = entry.ordered_items or 0
     ordered = _fill_periods(request, list(rows.values()), clicks_known)
     names = await _names(session, request, ordered)
     return Report(request, ordered, (first_rate, last_rate), names)
@@ -257,6 +275,7 @@ def _fill_periods(request: ReportRequest, rows: list[ReportRow], clicks: bool) -
                 by_status=dict.fromkeys(STATUSES, Decimal(0)),
                 count_by_status=dict.fromkeys(STATUSES, 0),
                 clicks=0 if clicks else None,
+                ordered_items=0 if clicks else None,
             )
         filled.append(row)
     return filled

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 
 from app.amazon.errors import UploadRejected
+from app.amazon.mapping import OrderedDay
 from app.amazon.parse import ParsedBatch, parse_upload
+from app.amazon.reports import ReportKind
 from app.db import transaction
 from app.ledger.clicks import DayClicks, replace_daily_clicks
 from app.ledger.ingest import IngestCounts, Target, ingest
@@ -78,6 +82,25 @@ async def _fail(runtime: Runtime, upload_id: uuid.UUID, errors: list[dict[str, A
         )
 
 
+def _daily_statistics(
+    trends: dict[date, DayClicks],
+    ordered: dict[date, OrderedDay],
+    currency: str,
+    has_orders: bool,
+) -> list[DayClicks]:
+    """A day's clicks and ordered items from daily trends, and the value of its ordered
+    items from the orders report (0 on a day it lists nothing, unknown without one); a day
+    only the orders report covers counts its items."""
+    days = {when: dataclasses.replace(day) for when, day in trends.items()}
+    if has_orders:
+        for day in days.values():
+            day.ordered_amount, day.currency = Decimal(0), currency
+    for when, part in ordered.items():
+        entry = days.setdefault(when, DayClicks(when, ordered_items=part.items))
+        entry.ordered_amount, entry.currency = part.amount, currency
+    return [days[d] for d in sorted(days)]
+
+
 async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
     started = await _start(runtime, upload_id)
     if started is None:
@@ -92,7 +115,8 @@ async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
         filename=upload.filename,
     )
     counts = IngestCounts()
-    clicks: dict[Any, DayClicks] = {}
+    trends: dict[date, DayClicks] = {}
+    ordered: dict[date, OrderedDay] = {}
     batches: Iterator[ParsedBatch] = iter(parser)
 
     def read_ahead() -> asyncio.Future[ParsedBatch | None]:
@@ -108,11 +132,17 @@ async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
                 if batch.transactions:
                     counts.add(await ingest(session, target, batch.transactions))
                 for stat in batch.daily_stats:
-                    day = clicks.setdefault(stat.day, DayClicks(stat.day))
+                    day = trends.setdefault(stat.day, DayClicks(stat.day))
                     day.clicks += stat.clicks
                     day.ordered_items += stat.ordered_items
+                for when, part in batch.ordered.items():
+                    total = ordered.setdefault(when, OrderedDay(when))
+                    total.items += part.items
+                    total.amount += part.amount
                 await _progress(runtime, upload_id, batch.rows_parsed)
-            await replace_daily_clicks(session, target, list(clicks.values()))
+            has_orders = any(r.kind == ReportKind.ORDERS.value for r in parser.summary.reports)
+            days = _daily_statistics(trends, ordered, settings["currency"], has_orders)
+            await replace_daily_clicks(session, target, days)
             summary = parser.summary
             await session.execute(
                 update(Upload)

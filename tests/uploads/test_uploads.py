@@ -12,7 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from app.amazon.mapping import OrderedDay
 from app.amazon.sample import build_sample
+from app.ledger.clicks import DayClicks
+from app.uploads.ingest import _daily_statistics
 from tests.amazon.support import EARNINGS_CSV, zip_of
 from tests.workers.support import drain
 
@@ -88,6 +91,10 @@ async def test_upload_is_ingested_exactly_once(client, workspace, runtime, setti
         )
     ).json()["data"][0]
     assert report["clicks"] == sample.totals.clicks
+    # The orders report says what is coming: ordered items and their value, not commission.
+    assert sample.totals.orders_rows > 0
+    assert report["ordered_items"] == sample.totals.ordered_items
+    assert report["ordered_amount"] == str(sample.totals.ordered_amount.quantize(Decimal("0.01")))
     assert report["commission_amount"] == str(sample.totals.commission.quantize(Decimal("0.01")))
 
 
@@ -247,3 +254,22 @@ async def test_a_failed_file_is_processed_again_once_the_connection_is_fixed(  #
     assert done["state"] == "succeeded"
     assert done["errors"] == []
     assert await totals(runtime) == (3, Decimal("3.15"))
+
+
+def test_daily_statistics_take_items_from_trends_and_value_from_orders() -> None:
+    monday, tuesday, wednesday = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)
+    trends = {monday: DayClicks(monday, clicks=100, ordered_items=7), tuesday: DayClicks(tuesday)}
+    ordered = {
+        monday: OrderedDay(monday, items=7, amount=Decimal("70.00")),
+        wednesday: OrderedDay(wednesday, items=2, amount=Decimal("19.98")),
+    }
+    days = {d.day: d for d in _daily_statistics(trends, ordered, "USD", has_orders=True)}
+    assert (days[monday].clicks, days[monday].ordered_items) == (100, 7)
+    assert (days[monday].ordered_amount, days[monday].currency) == (Decimal("70.00"), "USD")
+    # The orders report covers Tuesday and lists nothing: worth 0, not unknown.
+    assert days[tuesday].ordered_amount == Decimal(0)
+    # A day only the orders report covers counts its items.
+    assert (days[wednesday].clicks, days[wednesday].ordered_items) == (0, 2)
+    # Without an orders report, what orders are worth is unknown.
+    without = _daily_statistics(trends, {}, "USD", has_orders=False)
+    assert [d.ordered_amount for d in without] == [None, None]

@@ -74,6 +74,8 @@ def _row_json(report: Report, row: ReportRow) -> dict[str, Any]:
         "clicks": row.clicks,
         "epc": money(row.commission / row.clicks, currency) if row.clicks else None,
         "conversion_rate": ratio(row.transactions, row.clicks) if row.clicks else None,
+        "ordered_items": row.ordered_items,
+        "ordered_amount": money(row.ordered_amount, currency),
         "unconverted": [
             {
                 "currency": u["currency"],

@@ -38,6 +38,8 @@ class PerformanceRow(BaseModel):
                     "clicks": None,
                     "epc": None,
                     "conversion_rate": None,
+                    "ordered_items": None,
+                    "ordered_amount": None,
                     "unconverted": [],
                 }
             ]
@@ -69,6 +71,17 @@ class PerformanceRow(BaseModel):
     clicks: int | None = Field(description="Where the network reports clicks; else null.")
     epc: str | None = Field(description="Commission per click.")
     conversion_rate: str | None = Field(description="Lines per click.")
+    ordered_items: int | None = Field(
+        default=None,
+        description="Items ordered through the publisher's links, where the network reports "
+        "them (Amazon's daily trends and orders); else null. Not commission yet.",
+    )
+    ordered_amount: str | None = Field(
+        default=None,
+        description="What those ordered items are worth before they ship (Amazon's orders "
+        "report), converted: what is coming. Null where no orders were reported or a day "
+        "had no exchange rate.",
+    )
     unconverted: list[Unconverted] = Field(
         description="Amounts in currencies with no exchange rate on their day: not in the "
         "converted totals, listed here in their own currency."
