@@ -1,12 +1,14 @@
 """Amazon upload, end to end: a 50 MB Download Reports zip (760,000 earnings rows)
 from `POST /v1/connections/{id}/uploads` to `succeeded`, against calamine reading the same
-file's rows and nothing else, in the same run; and the worker's peak memory.
+file's rows and nothing else, in the same run; and the peak memory of the worker and of
+the process it parses uploads in.
 
     python -m bench.amazon [--rows 760000]
 
 The zip is generated once (about a minute) and kept under the data dir. The API and the
 worker run as their own processes (`netledger api`, `netledger worker`) on a scratch
-database; the worker's peak resident memory is read from /proc when it is done.
+database; peak resident memory is read from /proc (each process's VmHWM, and the sum of
+the worker's and its children's RSS sampled every 100 ms).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -61,11 +65,52 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def _status_mb(pid: int, field: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+class TreeMemory:
+    """The worker's resident memory plus its children's (the upload parser runs in one),
+    sampled every 100 ms while the upload runs; each process's own peak (VmHWM) too."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_total = 0.0
+        self.peak_child = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            children = _children(self.pid)
+            child_peaks = [_status_mb(c, "VmHWM") for c in children]
+            total = _status_mb(self.pid, "VmRSS") + sum(_status_mb(c, "VmRSS") for c in children)
+            self.peak_total = max(self.peak_total, total)
+            self.peak_child = max([self.peak_child, *child_peaks])
 
 
 async def create_workspace(url: str) -> str:
@@ -108,14 +153,18 @@ async def main(rows: int) -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            result = await asyncio.to_thread(drive, port, key, path)
-            peak = peak_rss_mb(worker.pid)
+            with TreeMemory(worker.pid) as memory:
+                result = await asyncio.to_thread(drive, port, key, path)
+            worker_peak = _status_mb(worker.pid, "VmHWM")
         finally:
             for process in (api, worker):
                 process.terminate()
                 process.wait(timeout=30)
 
-    seconds, upload = result
+    seconds, upload, posted = result
+    started_at = datetime.fromisoformat(upload["started_at"])
+    finished_at = datetime.fromisoformat(upload["finished_at"])
+    created_at = datetime.fromisoformat(upload["created_at"])
     e2e_rate = upload["rows_parsed"] / seconds
     parse_rate = parsed_rows / parse_seconds
     print(f"amazon upload benchmark: {path.stat().st_size / 1e6:.1f} MB zip")
@@ -128,11 +177,21 @@ async def main(rows: int) -> None:
         f" = {e2e_rate:9,.0f} rows/s"
         f"  ({upload['inserted']:,} lines inserted)"
     )
+    queued = (started_at - created_at).total_seconds()
+    processing = (finished_at - started_at).total_seconds()
+    print(
+        f"    of which: POST answered {posted:.1f} s, queued {queued:.1f} s,"
+        f" processing {processing:.1f} s"
+    )
     print(f"  ratio end to end / parse only: {e2e_rate / parse_rate:.2f}")
-    print(f"  worker peak memory (VmHWM): {peak:,.0f} MB")
+    print(
+        f"  peak memory: worker {worker_peak:,.0f} MB (VmHWM), its parser process"
+        f" {memory.peak_child:,.0f} MB (VmHWM), both together {memory.peak_total:,.0f} MB"
+        " (sampled every 100 ms)"
+    )
 
 
-def drive(port: int, key: str, path: Path) -> tuple[float, dict]:  # type: ignore[type-arg]
+def drive(port: int, key: str, path: Path) -> tuple[float, dict, float]:  # type: ignore[type-arg]
     base = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as c:
         for _ in range(300):
@@ -166,12 +225,13 @@ def drive(port: int, key: str, path: Path) -> tuple[float, dict]:  # type: ignor
                 .raise_for_status()
                 .json()
             )
+        posted = time.perf_counter() - started
         while upload["state"] not in ("succeeded", "failed"):
             time.sleep(0.25)
             upload = c.get(f"/v1/uploads/{upload['id']}").json()
         if upload["state"] == "failed":
             raise SystemExit(f"upload failed: {upload['errors']}")
-        return time.perf_counter() - started, upload
+        return time.perf_counter() - started, upload, posted
 
 
 if __name__ == "__main__":

@@ -1,16 +1,14 @@
-"""Ingesting an upload in a worker: parse row by row in a thread, feed the same ingest path
-as API syncs, all in one database transaction so a rejected file writes nothing; progress
-goes to the upload row in short transactions of its own."""
+"""Ingesting an upload in a worker: a child process parses row by row (app.uploads.reader)
+while this one feeds the same ingest path as API syncs, all in one database transaction so
+a rejected file writes nothing; progress goes to the upload row in short transactions of
+its own."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,16 +16,15 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.amazon.errors import UploadRejected
 from app.amazon.mapping import OrderedDay
-from app.amazon.parse import ParsedBatch, parse_upload
 from app.amazon.reports import ReportKind
 from app.db import transaction
 from app.ledger.clicks import DayClicks, replace_daily_clicks
-from app.ledger.ingest import IngestCounts, Target, ingest
+from app.ledger.ingest import IngestCounts, Target, ingest_staged
 from app.models import Connection, Upload, Workspace
 from app.reporting.cache import bump
 from app.runtime import Runtime
+from app.uploads.reader import ReadRejected, UploadReader
 
 log = logging.getLogger("netledger.uploads")
 
@@ -107,30 +104,22 @@ async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
         return "skipped"
     upload, connection, target, path = started
     settings = connection.settings
-    parser = parse_upload(
-        path,
-        currency=settings["currency"],
-        marketplace=settings.get("marketplace", "US"),
-        store_id=settings["store_id"],
-        filename=upload.filename,
-    )
+    options = {
+        "currency": settings["currency"],
+        "marketplace": settings.get("marketplace", "US"),
+        "store_id": settings["store_id"],
+        "filename": upload.filename,
+    }
     counts = IngestCounts()
     trends: dict[date, DayClicks] = {}
     ordered: dict[date, OrderedDay] = {}
-    batches: Iterator[ParsedBatch] = iter(parser)
-
-    def read_ahead() -> asyncio.Future[ParsedBatch | None]:
-        # The parser works on the next batch in a thread while Postgres merges this one.
-        return asyncio.ensure_future(asyncio.to_thread(next, batches, None))
-
-    upcoming: asyncio.Future[ParsedBatch | None] | None = None
     try:
-        async with transaction(runtime.sessions) as session:
-            upcoming = read_ahead()
-            while (batch := await upcoming) is not None:
-                upcoming = read_ahead()
-                if batch.transactions:
-                    counts.add(await ingest(session, target, batch.transactions))
+        async with (
+            UploadReader(path, options) as reader,
+            transaction(runtime.sessions) as session,
+        ):
+            async for batch in reader:
+                counts.add(await ingest_staged(session, target, batch.staged))
                 for stat in batch.daily_stats:
                     day = trends.setdefault(stat.day, DayClicks(stat.day))
                     day.clicks += stat.clicks
@@ -140,10 +129,11 @@ async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
                     total.items += part.items
                     total.amount += part.amount
                 await _progress(runtime, upload_id, batch.rows_parsed)
-            has_orders = any(r.kind == ReportKind.ORDERS.value for r in parser.summary.reports)
+            summary = reader.summary
+            assert summary is not None
+            has_orders = any(r.kind == ReportKind.ORDERS.value for r in summary.reports)
             days = _daily_statistics(trends, ordered, settings["currency"], has_orders)
             await replace_daily_clicks(session, target, days)
-            summary = parser.summary
             await session.execute(
                 update(Upload)
                 .where(Upload.id == upload_id)
@@ -160,18 +150,21 @@ async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
                     errors=summary.as_dict()["errors"] + [{"warning": w} for w in summary.warnings],
                 )
             )
-    except UploadRejected as exc:
-        await _fail(runtime, upload_id, [exc.body()])
+        log.info(
+            "upload %s: %d rows, %d lines inserted; parser peak memory %.0f MB",
+            upload_id,
+            summary.rows_parsed,
+            counts.inserted,
+            reader.peak_rss_mb,
+        )
+    except ReadRejected as exc:
+        await _fail(runtime, upload_id, [exc.body])
         return "failed"
     except Exception as exc:  # a bug: record it, keep the worker alive
         log.exception("upload %s crashed", upload_id)
         await _fail(runtime, upload_id, [{"detail": f"internal error: {type(exc).__name__}"}])
         return "failed"
     finally:
-        if upcoming is not None and not upcoming.done():
-            # Let a read-ahead in flight finish before its file goes; its outcome is moot.
-            with contextlib.suppress(Exception):
-                await upcoming
         path.unlink(missing_ok=True)
     await bump(runtime.redis, target.workspace_id)
     return "succeeded"

@@ -1,0 +1,59 @@
+"""The upload parser's own process: batches, rejections and a child that dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from app.uploads.reader import ReadCrashed, ReadRejected, UploadReader
+from tests.amazon.support import EARNINGS_CSV, zip_of
+
+OPTIONS = {"currency": "USD", "marketplace": "US", "store_id": "mysite-20", "filename": "r.zip"}
+
+
+def _file(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "upload.zip"
+    path.write_bytes(data)
+    return path
+
+
+async def test_batches_and_summary_come_from_the_child(tmp_path: Path) -> None:
+    path = _file(tmp_path, zip_of({"e.csv": EARNINGS_CSV}))
+    async with UploadReader(path, OPTIONS) as reader:
+        batches = [batch async for batch in reader]
+        pid = reader._process.pid
+    assert pid is not None and pid != os.getpid()
+    rows = [row for batch in batches for row in batch.staged.rows]
+    assert len(rows) == 3
+    assert reader.summary is not None
+    assert reader.summary.rows_parsed == 3
+    assert reader.peak_rss_mb > 0
+    assert not reader._process.is_alive()
+
+
+async def test_a_rejected_file_carries_its_problem(tmp_path: Path) -> None:
+    foreign = EARNINGS_CSV.replace("mysite-20", "othersite-20")
+    path = _file(tmp_path, zip_of({"e.csv": foreign}))
+    with pytest.raises(ReadRejected) as caught:
+        async with UploadReader(path, OPTIONS) as reader:
+            [batch async for batch in reader]
+    assert "othersite-20" in caught.value.body["detail"]
+    assert caught.value.body["status"] == 422
+
+
+async def test_a_child_that_dies_is_a_crash_not_an_empty_file(tmp_path: Path) -> None:
+    path = _file(tmp_path, zip_of({"e.csv": EARNINGS_CSV}))
+    with pytest.raises(ReadCrashed, match="exit code -9"):
+        async with UploadReader(path, OPTIONS, depth=1) as reader:
+            assert reader._process.pid is not None
+            os.kill(reader._process.pid, signal.SIGKILL)
+            [batch async for batch in reader]
+
+
+async def test_a_missing_file_is_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(ReadCrashed, match="the upload parser failed"):
+        async with UploadReader(tmp_path / "gone.zip", OPTIONS) as reader:
+            [batch async for batch in reader]
