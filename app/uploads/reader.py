@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import queue
 import resource
 from collections.abc import AsyncIterator
@@ -70,23 +71,39 @@ class ReadCrashed(Exception):
     """The parser process failed for a reason that is not the file's fault."""
 
 
-def _read(path: str, options: dict[str, Any], out: Any) -> None:
+class _Orphaned(Exception):
+    pass
+
+
+def _send(out: Any, item: object, parent: int) -> None:
+    # A parent killed outright (SIGKILL, OOM) cannot stop its child: rather than wait on a
+    # full queue forever, the child notices it was re-parented and quits.
+    while True:
+        try:
+            out.put(item, timeout=_POLL_SECONDS)
+            return
+        except queue.Full:
+            if os.getppid() != parent:
+                raise _Orphaned from None
+
+
+def _read(path: str, options: dict[str, Any], out: Any, parent: int) -> None:
     """The child: parse, stage, send. Runs in a spawned process."""
     try:
         parser = parse_upload(path, **options)
         for batch in parser:
-            out.put(
-                ReadBatch(
-                    stage(batch.transactions), batch.ordered, batch.daily_stats, batch.rows_parsed
-                )
-            )
+            staged = stage(batch.transactions)
+            item = ReadBatch(staged, batch.ordered, batch.daily_stats, batch.rows_parsed)
+            _send(out, item, parent)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        out.put(_Done(parser.summary, peak))
+        _send(out, _Done(parser.summary, peak), parent)
+    except _Orphaned:
+        return
     except UploadRejected as exc:
-        out.put(_Rejected(exc.body()))
-    except BaseException as exc:
+        _send(out, _Rejected(exc.body()), parent)
+    except BaseException as exc:  # the parent logs the crash and fails the upload
         log.exception("parsing %s crashed", path)
-        out.put(_Crashed(type(exc).__name__))
+        _send(out, _Crashed(type(exc).__name__), parent)
 
 
 class UploadReader:
@@ -101,7 +118,7 @@ class UploadReader:
         context = multiprocessing.get_context("spawn")  # never fork an event loop
         self._queue = context.Queue(maxsize=depth)
         self._process = context.Process(
-            target=_read, args=(str(path), options, self._queue), daemon=True
+            target=_read, args=(str(path), options, self._queue, os.getpid()), daemon=True
         )
 
     async def __aenter__(self) -> UploadReader:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +28,8 @@ async def test_batches_and_summary_come_from_the_child(tmp_path: Path) -> None:
     async with UploadReader(path, OPTIONS) as reader:
         batches = [batch async for batch in reader]
         pid = reader._process.pid
-    assert pid is not None and pid != os.getpid()
+    assert pid is not None
+    assert pid != os.getpid()
     rows = [row for batch in batches for row in batch.staged.rows]
     assert len(rows) == 3
     assert reader.summary is not None
@@ -46,14 +50,63 @@ async def test_a_rejected_file_carries_its_problem(tmp_path: Path) -> None:
 
 async def test_a_child_that_dies_is_a_crash_not_an_empty_file(tmp_path: Path) -> None:
     path = _file(tmp_path, zip_of({"e.csv": EARNINGS_CSV}))
-    with pytest.raises(ReadCrashed, match="exit code -9"):
+
+    async def kill_then_read() -> None:
         async with UploadReader(path, OPTIONS, depth=1) as reader:
             assert reader._process.pid is not None
             os.kill(reader._process.pid, signal.SIGKILL)
             [batch async for batch in reader]
+
+    with pytest.raises(ReadCrashed, match="exit code -9"):
+        await kill_then_read()
 
 
 async def test_a_missing_file_is_a_crash(tmp_path: Path) -> None:
     with pytest.raises(ReadCrashed, match="the upload parser failed"):
         async with UploadReader(tmp_path / "gone.zip", OPTIONS) as reader:
             [batch async for batch in reader]
+
+
+_PARENT = """
+import asyncio, sys, time
+from pathlib import Path
+from app.uploads.reader import UploadReader
+
+async def main():
+    options = {**OPTIONS, "batch_size": 1}
+    async with UploadReader(Path(sys.argv[1]), options, depth=1) as reader:
+        print(reader._process.pid, flush=True)
+        time.sleep(600)  # never reads: the child fills the queue and waits
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_a_child_whose_worker_was_killed_does_not_linger(tmp_path: Path) -> None:
+    path = _file(tmp_path, zip_of({"e.csv": EARNINGS_CSV}))
+    script = tmp_path / "parent.py"
+    script.write_text(f"OPTIONS = {OPTIONS!r}\n" + _PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        os.kill(parent.pid, signal.SIGKILL)  # as an out-of-memory kill would
+        parent.wait()
+        for _ in range(200):  # a generous deadline, not a timing assertion
+            if not _alive(child):
+                break
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
