@@ -176,14 +176,38 @@ def cmd_keys_create(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_keys_revoke(settings: Settings, args: argparse.Namespace) -> None:
-    from app.auth.keys import revoke_key
+    from redis.asyncio import Redis
 
-    async def work(session: Any) -> dict[str, str]:
-        row = await revoke_key(session, uuid.UUID(args.workspace_id), uuid.UUID(args.key_id))
-        return {"key_id": str(row.id), "revoked_at": str(row.revoked_at)}
+    from app.auth import cache as auth_cache
+    from app.auth.keys import revoke_key
+    from app.db import create_engine, session_factory, transaction
+
+    async def run(ready: Settings) -> dict[str, str]:
+        # The API caches valid keys in Redis: the key leaves that cache before the
+        # revocation commits and again after, as `DELETE /v1/api-keys/{id}` does.
+        redis = Redis.from_url(_require_url(ready.redis_url, "REDIS_URL"))
+        engine = create_engine(_require_url(ready.database_url, "DATABASE_URL"), pool_size=1)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                row = await revoke_key(
+                    session, uuid.UUID(args.workspace_id), uuid.UUID(args.key_id)
+                )
+                digests = [row.secret_sha256]
+                before = await auth_cache.forget(redis, digests)
+            if not await auth_cache.forget(redis, digests) and not before:
+                print(
+                    "warning: the key is revoked, but Redis could not be reached to clear "
+                    f"the API's auth cache: it may be accepted for up to "
+                    f"{auth_cache.TTL_SECONDS} s more",
+                    file=sys.stderr,
+                )
+            return {"key_id": str(row.id), "revoked_at": str(row.revoked_at)}
+        finally:
+            await engine.dispose()
+            await redis.aclose()
 
     with services(settings) as ready:
-        print(json.dumps(_with_session(ready, work)))
+        print(json.dumps(asyncio.run(run(ready))))
 
 
 def cmd_secrets_rotate(settings: Settings, _: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ from app.api.schemas.workspace import (
     WorkspaceOut,
     WorkspaceUpdate,
 )
+from app.auth import cache as auth_cache
 from app.auth.keys import mint_key, revoke_key
 from app.models import ApiKey, Workspace
 from app.reporting.cache import bump
@@ -56,6 +57,15 @@ async def patch_workspace(
     updated = await update_workspace(
         session, workspace, name=body.name, currency=body.currency, timezone=body.timezone
     )
+    # Its keys' auth cache entries hold the old fields: cleared now and again once the
+    # change is visible (re-listing the keys then, to include any key made meanwhile).
+    await auth_cache.forget_workspace(session, runtime.redis, workspace.id)
+
+    async def forget_keys() -> None:
+        async with runtime.sessions() as fresh:
+            await auth_cache.forget_workspace(fresh, runtime.redis, workspace.id)
+
+    after_commit(session, forget_keys)
     after_commit(session, lambda: bump(runtime.redis, workspace.id))
     return workspace_out(updated)
 
@@ -97,8 +107,17 @@ async def create_api_key(
     responses=problem_responses(401, 404),
 )
 async def delete_api_key(
-    key_id: uuid.UUID, session: Session, workspace: CurrentWorkspace
+    key_id: uuid.UUID, session: Session, workspace: CurrentWorkspace, runtime: RuntimeDep
 ) -> ApiKeyOut:
     """Revoke a key: requests with it get 401 from now on."""
     row = await revoke_key(session, workspace.id, key_id)
+    # Out of the auth cache before the revocation commits, and again after (before this
+    # response is sent), so that no request after it is answered from the cache.
+    digests = [row.secret_sha256]
+    await auth_cache.forget(runtime.redis, digests)
+
+    async def forget_key() -> None:
+        await auth_cache.forget(runtime.redis, digests)
+
+    after_commit(session, forget_key)
     return key_out(row)
