@@ -2,6 +2,7 @@
 computed from the raw transactions table, on one database in one run.
 
     python -m bench.reports [--transactions 10000000] [--seconds 20] [--concurrency 32]
+                            [--accept-encoding gzip[,identity]]
 
 Loads synthetic transactions with COPY (2 years, 18 networks, 2,000 programs, 6
 currencies, one currency per program), builds the rollups from them with one aggregate
@@ -9,7 +10,10 @@ each (what the ingest path keeps in step; the tests check the two agree), then:
 - serves the API (`netledger api`) in its own process and drives
   `GET /v1/reports/performance?group_by=network,day` over the last 90 days, converted to
   USD, from a separate load-generator process with `--concurrency` connections: p50/p95
-  latency and requests per second;
+  latency and requests per second. Requests send `Accept-Encoding: gzip`, as browsers and
+  HTTP client libraries do (the API then sends the cached body gzip-compressed as
+  stored); `--accept-encoding identity` measures clients that take only plain JSON, and
+  `gzip,identity` measures both;
 - times the same report computed from the raw table (same grouping, same conversion).
 Set BENCH_DATABASE_URL to use another Postgres server than the local one.
 """
@@ -188,15 +192,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _load_worker(args: tuple[str, str, dict[str, str], int, float]) -> list[float]:
-    base_url, key, params, connections, seconds = args
+def _load_worker(args: tuple[str, str, dict[str, str], int, float, str]) -> list[float]:
+    base_url, key, params, connections, seconds, encoding = args
 
     async def run() -> list[float]:
         latencies: list[float] = []
         deadline = time.perf_counter() + seconds
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": encoding}
         async with httpx.AsyncClient(
-            base_url=base_url, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=60
+            base_url=base_url, headers=headers, limits=limits, timeout=60
         ) as client:
 
             async def loop() -> None:
@@ -238,15 +243,17 @@ async def raw_report(url: str, workspace: str, start: date, end: date, runs: int
     return times
 
 
-def main(n: int, seconds: float, concurrency: int) -> None:
-    asyncio.run(_main(n, seconds, concurrency))
+def main(n: int, seconds: float, concurrency: int, encodings: list[str]) -> None:
+    asyncio.run(_main(n, seconds, concurrency, encodings))
 
 
-async def _main(n: int, seconds: float, concurrency: int) -> None:
+async def _main(n: int, seconds: float, concurrency: int, encodings: list[str]) -> None:
     async with scratch_database("reports") as url:
         await seed_database(url)
         workspace, key = await load(url, n)
-        results = await asyncio.to_thread(serve_and_measure, url, key, seconds, concurrency)
+        results = await asyncio.to_thread(
+            serve_and_measure, url, key, seconds, concurrency, encodings
+        )
         raw = await raw_report(url, workspace, *report_window(), runs=5)
     report(n, concurrency, seconds, results, raw)
 
@@ -255,7 +262,9 @@ def report_window() -> tuple[date, date]:
     return TODAY - timedelta(days=89), TODAY
 
 
-def serve_and_measure(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]:
+def serve_and_measure(
+    url: str, key: str, seconds: float, concurrency: int, encodings: list[str]
+) -> dict[str, Any]:
     start, end = report_window()
     params = {
         "start": start.isoformat(),
@@ -286,21 +295,13 @@ def serve_and_measure(url: str, key: str, seconds: float, concurrency: int) -> d
                 time.sleep(0.1)
         # Reports nobody asked for yet: computed from the rollups (windows a day apart).
         uncached = [_uncached(base_url, key, params, shift) for shift in range(1, 11)]
+        # What each Accept-Encoding gets on the wire (and that gzip is what is measured).
+        sizes = {e: _wire_size(base_url, key, params, e) for e in ("gzip", "identity")}
         # The same report again and again: what a dashboard gets, from the cache.
-        alone = _load_worker((base_url, key, params, 1, 5.0))
-        if shutil.which("wrk"):
-            loaded = _wrk(base_url, key, params, concurrency, seconds)
-        else:
-            with multiprocessing.get_context("spawn").Pool(1) as pool:
-                latencies = pool.map(_load_worker, [(base_url, key, params, concurrency, seconds)])[
-                    0
-                ]
-            loaded = {
-                "p50": percentile(latencies, 0.5),
-                "p95": percentile(latencies, 0.95),
-                "rps": len(latencies) / seconds,
-                "tool": "python",
-            }
+        alone, loaded = {}, {}
+        for encoding in encodings:
+            alone[encoding] = _load_worker((base_url, key, params, 1, 5.0, encoding))
+            loaded[encoding] = _load(base_url, key, params, concurrency, seconds, encoding)
         sample = httpx.get(
             f"{base_url}/v1/reports/performance",
             params=params,
@@ -309,7 +310,47 @@ def serve_and_measure(url: str, key: str, seconds: float, concurrency: int) -> d
     finally:
         api.terminate()
         api.wait(timeout=20)
-    return {"uncached": uncached, "alone": alone, "loaded": loaded, "rows": len(sample["data"])}
+    return {
+        "uncached": uncached,
+        "alone": alone,
+        "loaded": loaded,
+        "rows": len(sample["data"]),
+        "sizes": sizes,
+    }
+
+
+def _load(
+    base_url: str,
+    key: str,
+    params: dict[str, str],
+    concurrency: int,
+    seconds: float,
+    encoding: str,
+) -> dict[str, Any]:
+    if shutil.which("wrk"):
+        return _wrk(base_url, key, params, concurrency, seconds, encoding)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        work = (base_url, key, params, concurrency, seconds, encoding)
+        latencies = pool.map(_load_worker, [work])[0]
+    return {
+        "p50": percentile(latencies, 0.5),
+        "p95": percentile(latencies, 0.95),
+        "rps": len(latencies) / seconds,
+        "tool": "python",
+    }
+
+
+def _wire_size(base_url: str, key: str, params: dict[str, str], encoding: str) -> int:
+    """Bytes of body the API sends for `Accept-Encoding: encoding` (checking the coding)."""
+    headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": encoding}
+    with httpx.stream(
+        "GET", f"{base_url}/v1/reports/performance", params=params, headers=headers, timeout=60
+    ) as response:
+        response.raise_for_status()
+        sent = response.headers.get("content-encoding", "identity")
+        if sent != encoding:
+            raise SystemExit(f"asked for {encoding}, the API sent {sent}")
+        return sum(len(chunk) for chunk in response.iter_raw())
 
 
 def _uncached(base_url: str, key: str, params: dict[str, str], shift: int) -> float:
@@ -341,13 +382,18 @@ end
 
 
 def _wrk(
-    base_url: str, key: str, params: dict[str, str], connections: int, seconds: float
+    base_url: str,
+    key: str,
+    params: dict[str, str],
+    connections: int,
+    seconds: float,
+    encoding: str,
 ) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     url = f"{base_url}/v1/reports/performance?" + urllib.parse.urlencode(params)
     command = ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "-s", script.name]
-    command += ["-H", f"Authorization: Bearer {key}", url]
+    command += ["-H", f"Authorization: Bearer {key}", "-H", f"Accept-Encoding: {encoding}", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     stats = json.loads(next(x for x in output.splitlines() if x.startswith("JSON "))[5:])
@@ -364,22 +410,37 @@ def _wrk(
 def report(
     n: int, concurrency: int, seconds: float, results: dict[str, Any], raw: list[float]
 ) -> None:
-    uncached, alone, loaded = results["uncached"], results["alone"], results["loaded"]
+    uncached, sizes = results["uncached"], results["sizes"]
     ms = 1000
     print(f"report benchmark: {n:,} transactions, 90 days by network and day in USD")
     print(f"  rows in the report: {results['rows']}")
     print(
+        f"  body on the wire: {sizes['identity']:,} bytes of JSON, "
+        f"{sizes['gzip']:,} bytes with Accept-Encoding: gzip"
+    )
+    print(
         f"  uncached, from rollups:  p50 {percentile(uncached, 0.5) * ms:7.1f} ms"
         f"   max {max(uncached) * ms:7.1f} ms"
     )
-    print(
-        f"  cached, one connection:  p50 {percentile(alone, 0.5) * ms:7.1f} ms"
-        f"   p95 {percentile(alone, 0.95) * ms:7.1f} ms"
-    )
-    print(
-        f"  cached, {concurrency} connections ({loaded['tool']}): p50 {loaded['p50'] * ms:7.1f} ms"
-        f"   p95 {loaded['p95'] * ms:7.1f} ms   {loaded['rps']:7.1f} req/s"
-    )
+    for encoding, alone in results["alone"].items():
+        loaded = results["loaded"][encoding]
+        served = {
+            "gzip": "the API sends the stored gzip bytes",
+            "identity": "the API inflates the stored body per request",
+        }[encoding]
+        inflating = ", inflating" if encoding == "gzip" else ""
+        tool = loaded["tool"] + (
+            ", not inflating" if encoding == "gzip" and loaded["tool"] == "wrk" else inflating
+        )
+        print(f"  cached, Accept-Encoding: {encoding} ({served})")
+        print(
+            f"    one connection (httpx{inflating}):  p50 {percentile(alone, 0.5) * ms:7.1f} ms"
+            f"   p95 {percentile(alone, 0.95) * ms:7.1f} ms"
+        )
+        print(
+            f"    {concurrency} connections ({tool}): p50 {loaded['p50'] * ms:7.1f} ms"
+            f"   p95 {loaded['p95'] * ms:7.1f} ms   {loaded['rps']:7.1f} req/s"
+        )
     print(
         f"  from the raw table:      p50 {statistics.median(raw) * ms:7.1f} ms"
         f"   best {min(raw) * ms:7.1f} ms"
@@ -393,5 +454,14 @@ if __name__ == "__main__":
     parser.add_argument("--transactions", type=int, default=10_000_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip",
+        help="what the load sends as Accept-Encoding: gzip (default), identity, or both "
+        "as gzip,identity (measured one after the other)",
+    )
     args = parser.parse_args()
-    main(args.transactions, args.seconds, args.concurrency)
+    encodings = [e.strip() for e in args.accept_encoding.split(",") if e.strip()]
+    if not encodings or set(encodings) - {"gzip", "identity"}:
+        parser.error("--accept-encoding takes gzip, identity or gzip,identity")
+    main(args.transactions, args.seconds, args.concurrency, encodings)

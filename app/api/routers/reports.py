@@ -19,7 +19,7 @@ from app.api.schemas.common import problem_responses
 from app.api.schemas.reports import Insights, PerformanceReport
 from app.catalog.checks import check_currency
 from app.errors import FieldError, ValidationFailed
-from app.reporting.cache import cached_json
+from app.reporting.cache import accepts_gzip, cached_gzip, cached_json
 from app.reporting.insights import TOP, insights
 from app.reporting.performance import (
     FILTER_KEYS,
@@ -195,10 +195,17 @@ async def performance_report(
         }
 
     params = {"request": report_request, "timezone": workspace.timezone}
-    body = await cached_json(runtime.redis, workspace.id, "performance", params, compute)
+    cached = await cached_gzip(runtime.redis, workspace.id, "performance", params, compute)
+    # The body depends on Accept (JSON or CSV) and on Accept-Encoding (the cached gzip
+    # bytes as they are, or decompressed for clients that do not take gzip).
+    vary = {"Vary": "Accept, Accept-Encoding"}
     if "text/csv" in request.headers.get("accept", ""):
-        return Response(_csv(json.loads(body)["data"]), media_type="text/csv; charset=utf-8")
-    return Response(body, media_type="application/json")
+        rows = json.loads(cached.json())["data"]
+        return Response(_csv(rows), media_type="text/csv; charset=utf-8", headers=vary)
+    if accepts_gzip(request.headers.get("accept-encoding")):
+        headers = {**vary, "Content-Encoding": "gzip"}
+        return Response(cached.gzipped, media_type="application/json", headers=headers)
+    return Response(cached.json(), media_type="application/json", headers=vary)
 
 
 def _iso(day: date | None) -> str | None:
