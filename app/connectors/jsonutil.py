@@ -21,8 +21,15 @@ def _encode_decimal(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# One encoder for every call: `json.dumps` with options builds a new one each time, which
+# costs more than encoding a small record.
+_ENCODE = json.JSONEncoder(
+    separators=(",", ":"), default=_encode_decimal, ensure_ascii=False
+).encode
+
+
 def dumps(value: Any) -> str:
     """Compact JSON in which Decimals stay exact numeric literals (not strings, not floats)."""
-    text = json.dumps(value, separators=(",", ":"), default=_encode_decimal, ensure_ascii=False)
+    text = _ENCODE(value)
     # json escapes the marker's NUL, so that escaped form is what appears in the text.
     return _MARKED.sub(r"\1", text) if "\\u0000dec:" in text else text

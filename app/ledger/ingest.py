@@ -227,9 +227,12 @@ class Target:
     upload_id: uuid.UUID | None = None
 
 
+_encode_sub_ids = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def staging_row(record: TransactionRecord) -> tuple[Any, ...]:
     # sub-ids are plain strings: the stdlib encoder needs no Decimal handling for them.
-    sub_ids = json.dumps(record.sub_ids, separators=(",", ":"), ensure_ascii=False)
+    sub_ids = _encode_sub_ids(record.sub_ids)
     raw = jsonutil.dumps(record.raw)
     row = (
         record.external_id,
