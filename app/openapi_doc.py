@@ -26,11 +26,27 @@ def build_document() -> dict[str, Any]:
         }
     }
     for path, operations in document.get("paths", {}).items():
-        if not path.startswith("/v1/") or path.startswith("/v1/networks"):
-            continue
         for operation in operations.values():
-            operation["security"] = [{"apiKey": []}]
+            if path.startswith("/v1/") and not path.startswith("/v1/networks"):
+                operation["security"] = [{"apiKey": []}]
+            for status, response in operation.get("responses", {}).items():
+                # Every error is RFC 9457 problem+json, FastAPI's own 422 included (the app's
+                # handler rewrites it): say so, so generated clients parse errors as Problem.
+                if status.startswith(("4", "5")):
+                    response["content"] = {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    }
+                    if status == "422" and response.get("description") == "Validation Error":
+                        response["description"] = _INVALID
+    schemas = document["components"].get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
     return document
+
+
+_INVALID = "Invalid input; `errors` names every bad field"
 
 
 def render() -> str:
