@@ -196,9 +196,15 @@ def _key_of(row: Any, group_by: tuple[str, ...]) -> tuple[Any, ...]:
 
 async def performance(session: AsyncSession, request: ReportRequest) -> Report:
     # Small, well-indexed queries: planning is cheap and JIT would only cost (see app.fx.sql).
-    await session.execute(text("SET LOCAL jit = off"))
-    # Hash aggregation over tens of thousands of rollup rows wants more than the default.
-    await session.execute(text("SET LOCAL work_mem = '64MB'"))
+    # Hash aggregation over tens of thousands of rollup rows wants more than the default
+    # work_mem. And the day's rates are a few thousand rows: hashing them beats sorting
+    # every rollup row for a merge join, which the planner picks by a small margin.
+    await session.execute(
+        text(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+            " set_config('enable_mergejoin', 'off', true)"
+        )
+    )
     r = _rollup_for(request)
     rows: dict[tuple[Any, ...], ReportRow] = {}
     first_rate: date | None = None
