@@ -95,6 +95,21 @@ SELECT workspace_id, (event_at AT TIME ZONE 'UTC')::date, connection_id, {keys},
 FROM transaction GROUP BY workspace_id, 2, connection_id, {keys}
 """
 
+TOTALS_FROM_ROLLUP = """
+INSERT INTO daily_connection_totals (workspace_id, day, connection_id, currency, transactions,
+    sale_amount, commission_amount, {columns})
+SELECT workspace_id, day, connection_id, currency, sum(transactions), sum(sale_amount),
+       sum(commission_amount), {pivot}
+FROM daily_connection_rollup GROUP BY workspace_id, day, connection_id, currency
+""".format(
+    columns=", ".join(f"{s}_transactions, {s}_commission" for s in STATUSES),
+    pivot=", ".join(
+        f"coalesce(sum(transactions) FILTER (WHERE status = '{s}'), 0), "
+        f"coalesce(sum(commission_amount) FILTER (WHERE status = '{s}'), 0)"
+        for s in STATUSES
+    ),
+)
+
 
 async def load(url: str, n: int) -> tuple[str, str]:
     """The workspace and its API key, with `n` transactions loaded and rolled up."""
@@ -181,6 +196,7 @@ async def load(url: str, n: int) -> tuple[str, str]:
         ("daily_rollup", "program_id, currency, status"),
     ):
         await db.execute(ROLLUP_FROM_RAW.format(table=table, keys=keys))
+    await db.execute(TOTALS_FROM_ROLLUP)
     # A steady state, as a live database is in: otherwise autovacuum's pass over the ten
     # million fresh rows competes with the measurements.
     await db.execute("VACUUM (ANALYZE)")

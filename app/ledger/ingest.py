@@ -157,15 +157,50 @@ def _rollup_cte(name: str, table: str, keys: tuple[str, ...], source: str) -> st
 )"""
 
 
-def rollup_ctes(source: str) -> str:
-    """`, rolled_0 AS (...), rolled_1 AS (...)`: every rollup level fed from `source`."""
-    return "".join(
-        ", " + _rollup_cte(f"rolled_{i}", table, keys, source)
-        for i, (table, keys) in enumerate(ROLLUP_LEVELS.items())
+# And one level with the statuses as columns (same sums as daily_connection_rollup, a
+# quarter of the rows): what reports read when they neither group nor filter by status.
+TOTALS_TABLE = "daily_connection_totals"
+STATUS_COLUMNS = ("pending", "approved", "declined", "paid")
+_TOTALS_SUMS = (
+    "transactions",
+    "sale_amount",
+    "commission_amount",
+    *(f"{s}_{kind}" for s in STATUS_COLUMNS for kind in ("transactions", "commission")),
+)
+
+
+def _totals_cte(name: str, source: str) -> str:
+    columns = ", ".join(_TOTALS_SUMS)
+    pivot = ", ".join(
+        f"coalesce(sum(n) FILTER (WHERE status = '{s}'), 0), "
+        f"coalesce(sum(commission) FILTER (WHERE status = '{s}'), 0)"
+        for s in STATUS_COLUMNS
     )
+    updates = ", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in _TOTALS_SUMS)
+    return f"""{name} AS (
+    INSERT INTO {TOTALS_TABLE} AS r (workspace_id, day, connection_id, currency, {columns})
+    SELECT $1, day, $2, currency, sum(n), sum(sale), sum(commission), {pivot}
+    FROM {source} GROUP BY day, currency
+    ON CONFLICT (workspace_id, day, connection_id, currency) DO UPDATE SET {updates}
+    RETURNING 1
+)"""
 
 
-_ROLLUP_COUNT = " + ".join(f"(SELECT count(*) FROM rolled_{i})" for i in range(len(ROLLUP_LEVELS)))
+def rollup_ctes(source: str) -> str:
+    """`, rolled_0 AS (...), ...`: every rollup level fed from `source`, which has the
+    columns day, program_id, currency, status, click_ref, country, device, n, sale,
+    commission."""
+    levels = [
+        _rollup_cte(f"rolled_{i}", table, keys, source)
+        for i, (table, keys) in enumerate(ROLLUP_LEVELS.items())
+    ]
+    levels.append(_totals_cte(f"rolled_{len(ROLLUP_LEVELS)}", source))
+    return "".join(", " + level for level in levels)
+
+
+_ROLLUP_COUNT = " + ".join(
+    f"(SELECT count(*) FROM rolled_{i})" for i in range(len(ROLLUP_LEVELS) + 1)
+)
 
 
 _MERGE = (

@@ -145,6 +145,27 @@ class DailyConnectionRollup(_Rollup, Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
+class DailyConnectionTotals(_Rollup, Base):
+    """Day x connection x currency with the statuses as columns: the same sums as
+    `daily_connection_rollup`, a quarter of the rows. Reports that neither group nor filter
+    by status (network, connection, day, week, month) read this one."""
+
+    __tablename__ = "daily_connection_totals"
+    __table_args__ = _rollup_indexes(
+        "daily_connection_totals", "currency", nulls_not_distinct=False
+    )
+
+    currency: Mapped[Currency]
+    pending_transactions: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    approved_transactions: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    declined_transactions: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    paid_transactions: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    pending_commission: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    approved_commission: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    declined_commission: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    paid_commission: Mapped[Decimal] = mapped_column(server_default=text("0"))
+
+
 class DailyRollup(_Rollup, Base):
     """Day x connection x program x currency x status: reports by program."""
 

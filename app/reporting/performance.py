@@ -19,6 +19,7 @@ from app.models import (
     Connection,
     DailyClicks,
     DailyConnectionRollup,
+    DailyConnectionTotals,
     DailyDetailRollup,
     DailyRollup,
     Program,
@@ -84,7 +85,9 @@ def _rollup_for(request: ReportRequest) -> Table:
         return DailyDetailRollup.__table__  # type: ignore[return-value]
     if needed & _NEEDS_PROGRAM:
         return DailyRollup.__table__  # type: ignore[return-value]
-    return DailyConnectionRollup.__table__  # type: ignore[return-value]
+    if "status" in needed:
+        return DailyConnectionRollup.__table__  # type: ignore[return-value]
+    return DailyConnectionTotals.__table__  # type: ignore[return-value]
 
 
 def _key_columns(r: Table) -> dict[str, ColumnElement[Any]]:
@@ -134,10 +137,15 @@ def _totals_query(request: ReportRequest, r: Table) -> Select[Any]:
         func.max(fx.c.rate_date).label("last_rate"),
     ]
     for status in STATUSES:
-        metrics.append(
-            func.sum(r.c.commission_amount * rate).filter(r.c.status == status).label(f"c_{status}")
-        )
-        metrics.append(func.sum(r.c.transactions).filter(r.c.status == status).label(f"n_{status}"))
+        commission: ColumnElement[Any]
+        count: ColumnElement[Any]
+        if "status" in r.c:
+            commission = func.sum(r.c.commission_amount * rate).filter(r.c.status == status)
+            count = func.sum(r.c.transactions).filter(r.c.status == status)
+        else:  # statuses as columns
+            commission = func.sum(r.c[f"{status}_commission"] * rate)
+            count = func.sum(r.c[f"{status}_transactions"])
+        metrics += [commission.label(f"c_{status}"), count.label(f"n_{status}")]
     group = [keys[k].label(k) for k in request.group_by]
     query = (
         select(*group, *metrics)

@@ -18,6 +18,7 @@ from app.fx.convert import load_rates
 from app.fx.money import round_money
 from app.ledger.ingest import Target, ingest
 from tests.factories import make_workspace
+from tests.workers.support import rollups_match_transactions
 
 
 def line(
@@ -250,3 +251,4 @@ async def test_changing_the_timezone_recuts_days(client, runtime, ledger) -> Non
     await client.patch("/v1/workspace", json={"timezone": "UTC"}, headers=ledger["headers"])
     after = await client.get("/v1/reports/performance", params=params, headers=ledger["headers"])
     assert after.json()["data"] == []  # 23:30 on 31 March in UTC
+    await rollups_match_transactions(runtime)  # every level, recut

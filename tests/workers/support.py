@@ -76,6 +76,35 @@ async def rollups_match_transactions(runtime: Runtime) -> None:
             _ROLLED.format(extra=detail, table="daily_detail_rollup"),
         ),
     ]
+    # The statuses-as-columns level, folded back to rows, equals the coarse level's sums.
+    statuses = ("pending", "approved", "declined", "paid")
+    unpivoted = " UNION ALL ".join(
+        f"SELECT workspace_id, day, connection_id, currency, '{s}' AS status, "
+        f"{s}_transactions AS n, {s}_commission AS commission FROM daily_connection_totals"
+        for s in statuses
+    )
+    by_status = (
+        "SELECT workspace_id, day, connection_id, currency, status, sum(n) AS n, "
+        f"sum(commission) AS commission FROM ({unpivoted}) u "
+        "GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 OR sum(commission) <> 0"
+    )
+    coarse_by_status = (
+        "SELECT workspace_id, day, connection_id, currency, status, sum(transactions) AS n, "
+        "sum(commission_amount) AS commission FROM daily_connection_rollup "
+        "GROUP BY 1, 2, 3, 4, 5 HAVING sum(transactions) <> 0 OR sum(commission_amount) <> 0"
+    )
+    totals = (
+        "SELECT workspace_id, day, connection_id, currency, sum(transactions), sum(sale_amount),"
+        " sum(commission_amount) FROM {table} GROUP BY 1, 2, 3, 4"
+        " HAVING sum(transactions) <> 0 OR sum(sale_amount) <> 0 OR sum(commission_amount) <> 0"
+    )
+    cases += [
+        (by_status, coarse_by_status),
+        (
+            totals.format(table="daily_connection_totals"),
+            totals.format(table="daily_connection_rollup"),
+        ),
+    ]
     async with runtime.engine.connect() as connection:
         for raw, rolled in cases:
             assert await connection.scalar(text(_DIFF.format(raw=raw, rolled=rolled))) == 0
