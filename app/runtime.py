@@ -33,7 +33,12 @@ class Runtime:
         engine = create_engine(settings.database_url, pool_size=pool_size)
         # Lazy: nothing connects until first use, so the API starts (and /readyz can say
         # what is down) even when Redis is not reachable yet.
-        redis = ArqRedis(connection_pool=ConnectionPool.from_url(settings.redis_url))
+        # Timeouts: a Redis that hangs must fail a request (caches fall back to Postgres),
+        # never hold it. Nothing here blocks on Redis by design (no BLPOP and the like).
+        pool = ConnectionPool.from_url(
+            settings.redis_url, socket_connect_timeout=5, socket_timeout=10
+        )
+        redis = ArqRedis(connection_pool=pool)
         return cls(
             settings=settings,
             engine=engine,
