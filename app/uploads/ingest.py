@@ -5,10 +5,13 @@ its own."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+import os
 import tempfile
 import uuid
+import weakref
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -98,7 +101,28 @@ def _daily_statistics(
     return [days[d] for d in sorted(days)]
 
 
+# Parsing is CPU-bound and each parser process holds ~200 MB: a worker runs at most one per
+# two cores at once (it may run up to `max_jobs` jobs); other uploads stay queued meanwhile.
+PARSERS_PER_WORKER = max(1, (os.cpu_count() or 2) // 2)
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def parser_slots() -> asyncio.Semaphore:
+    """This event loop's limit on uploads parsed at once."""
+    loop = asyncio.get_running_loop()
+    if loop not in _SLOTS:
+        _SLOTS[loop] = asyncio.Semaphore(PARSERS_PER_WORKER)
+    return _SLOTS[loop]
+
+
 async def run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
+    async with parser_slots():
+        return await _run_upload(runtime, upload_id)
+
+
+async def _run_upload(runtime: Runtime, upload_id: uuid.UUID) -> str:
     started = await _start(runtime, upload_id)
     if started is None:
         return "skipped"

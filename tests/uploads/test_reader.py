@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.uploads.ingest import PARSERS_PER_WORKER, parser_slots
 from app.uploads.reader import ReadCrashed, ReadRejected, UploadReader
 from tests.amazon.support import EARNINGS_CSV, zip_of
 
@@ -110,3 +112,20 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+async def test_a_worker_parses_a_bounded_number_of_uploads_at_once() -> None:
+    slots = parser_slots()
+    assert slots is parser_slots()  # one limit per event loop
+    running, peak = 0, 0
+
+    async def upload() -> None:
+        nonlocal running, peak
+        async with slots:
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(0.01)
+            running -= 1
+
+    await asyncio.gather(*(upload() for _ in range(PARSERS_PER_WORKER + 3)))
+    assert peak == PARSERS_PER_WORKER
