@@ -16,6 +16,7 @@ from sqlalchemy import update
 from app.connections.service import credentials_of
 from app.connectors.base import Connector
 from app.connectors.errors import ConnectorError, CredentialsRejected
+from app.connectors.http import RetryPolicy
 from app.connectors.registry import build_connector
 from app.db import transaction
 from app.ledger.ingest import IngestCounts, Target, ingest
@@ -120,6 +121,20 @@ async def _sync_programs(runtime: Runtime, connector: Connector, target: Target)
             await upsert_programs(session, target, programs)
 
 
+def connector_for(
+    runtime: Runtime, connection: Connection, *, retry: RetryPolicy | None = None
+) -> Connector:
+    """The connector of a stored connection, on this process's HTTP client and Redis."""
+    return build_connector(
+        connection.network,
+        credentials_of(runtime.box, connection),
+        settings=runtime.settings,
+        client=runtime.http,
+        redis=runtime.redis,
+        retry=retry,
+    )
+
+
 async def run_sync(runtime: Runtime, run_id: uuid.UUID) -> str:
     """Execute one sync run to the end; returns its final state."""
     started = await _start(runtime, run_id)
@@ -128,13 +143,7 @@ async def run_sync(runtime: Runtime, run_id: uuid.UUID) -> str:
     run, connection, target = started
     error: ConnectorError | None = None
     try:
-        connector = build_connector(
-            connection.network,
-            credentials_of(runtime.box, connection),
-            settings=runtime.settings,
-            client=runtime.http,
-            redis=runtime.redis,
-        )
+        connector = connector_for(runtime, connection)
         await _sync_programs(runtime, connector, target)
         async for records in connector.transactions(run.window_start, run.window_end):
             await _page(runtime, run_id, target, records)

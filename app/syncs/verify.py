@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connections.service import credentials_of
 from app.connectors.base import Scope
 from app.connectors.errors import ConnectorError, CredentialsRejected
 from app.connectors.http import RetryPolicy
-from app.connectors.registry import build_connector, connector_class
+from app.connectors.registry import connector_class
 from app.errors import Conflict
 from app.models import Connection
 from app.runtime import Runtime
+from app.syncs.runner import connector_for
 
 
 @dataclass
@@ -31,13 +31,8 @@ async def verify_connection(
     """Ask the network; a refusal marks the connection `auth_failed`, a success clears it."""
     if connector_class(connection.network) is None:
         raise Conflict(f"{connection.network} has no API to verify against; it takes file uploads.")
-    connector = build_connector(
-        connection.network,
-        credentials_of(runtime.box, connection),
-        settings=runtime.settings,
-        client=runtime.http,
-        redis=runtime.redis,
-        retry=RetryPolicy(attempts=2, cap=5.0, rate_limit_floor=1.0),
+    connector = connector_for(
+        runtime, connection, retry=RetryPolicy(attempts=2, cap=5.0, rate_limit_floor=1.0)
     )
     try:
         verified = await connector.verify()
