@@ -44,6 +44,7 @@ import httpx
 
 from app.catalog import CATALOG
 from app.fx.seed import seed_database
+from app.ledger.ingest import STATUS_PIVOT_COLUMNS, status_pivot
 from app.workspaces.service import create_workspace
 from bench.common import _plain, scratch_database
 
@@ -95,20 +96,13 @@ SELECT workspace_id, (event_at AT TIME ZONE 'UTC')::date, connection_id, {keys},
 FROM transaction GROUP BY workspace_id, 2, connection_id, {keys}
 """
 
-TOTALS_FROM_ROLLUP = """
+TOTALS_FROM_ROLLUP = f"""
 INSERT INTO daily_connection_totals (workspace_id, day, connection_id, currency, transactions,
-    sale_amount, commission_amount, {columns})
+    sale_amount, commission_amount, {STATUS_PIVOT_COLUMNS})
 SELECT workspace_id, day, connection_id, currency, sum(transactions), sum(sale_amount),
-       sum(commission_amount), {pivot}
+       sum(commission_amount), {status_pivot("transactions", "commission_amount")}
 FROM daily_connection_rollup GROUP BY workspace_id, day, connection_id, currency
-""".format(
-    columns=", ".join(f"{s}_transactions, {s}_commission" for s in STATUSES),
-    pivot=", ".join(
-        f"coalesce(sum(transactions) FILTER (WHERE status = '{s}'), 0), "
-        f"coalesce(sum(commission_amount) FILTER (WHERE status = '{s}'), 0)"
-        for s in STATUSES
-    ),
-)
+"""
 
 
 async def load(url: str, n: int) -> tuple[str, str]:

@@ -169,13 +169,22 @@ _TOTALS_SUMS = (
 )
 
 
-def _totals_cte(name: str, source: str) -> str:
-    columns = ", ".join(_TOTALS_SUMS)
-    pivot = ", ".join(
-        f"coalesce(sum(n) FILTER (WHERE status = '{s}'), 0), "
-        f"coalesce(sum(commission) FILTER (WHERE status = '{s}'), 0)"
+STATUS_PIVOT_COLUMNS = ", ".join(_TOTALS_SUMS[3:])
+
+
+def status_pivot(count: str, commission: str) -> str:
+    """The select list for `STATUS_PIVOT_COLUMNS`: `count` and `commission` summed per
+    status, 0 where a status has nothing (grouped rows with a `status` column)."""
+    return ", ".join(
+        f"coalesce(sum({count}) FILTER (WHERE status = '{s}'), 0), "
+        f"coalesce(sum({commission}) FILTER (WHERE status = '{s}'), 0)"
         for s in STATUS_COLUMNS
     )
+
+
+def _totals_cte(name: str, source: str) -> str:
+    columns = ", ".join(_TOTALS_SUMS)
+    pivot = status_pivot("n", "commission")
     updates = ", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in _TOTALS_SUMS)
     return f"""{name} AS (
     INSERT INTO {TOTALS_TABLE} AS r (workspace_id, day, connection_id, currency, {columns})

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ledger.ingest import ROLLUP_LEVELS, STATUS_COLUMNS, TOTALS_TABLE
+from app.ledger.ingest import ROLLUP_LEVELS, STATUS_PIVOT_COLUMNS, TOTALS_TABLE, status_pivot
 
 
 async def rebuild_rollups(session: AsyncSession, workspace_id: uuid.UUID, timezone: str) -> None:
@@ -17,12 +17,7 @@ async def rebuild_rollups(session: AsyncSession, workspace_id: uuid.UUID, timezo
 
 
 async def _rebuild_totals(session: AsyncSession, workspace_id: uuid.UUID, timezone: str) -> None:
-    columns = ", ".join(f"{s}_transactions, {s}_commission" for s in STATUS_COLUMNS)
-    pivot = ", ".join(
-        f"count(*) FILTER (WHERE status = '{s}'), "
-        f"coalesce(sum(commission_amount) FILTER (WHERE status = '{s}'), 0)"
-        for s in STATUS_COLUMNS
-    )
+    pivot = status_pivot("1", "commission_amount")
     await session.execute(
         text(f"DELETE FROM {TOTALS_TABLE} WHERE workspace_id = :w"), {"w": workspace_id}
     )
@@ -30,7 +25,7 @@ async def _rebuild_totals(session: AsyncSession, workspace_id: uuid.UUID, timezo
         text(
             f"""
             INSERT INTO {TOTALS_TABLE} (workspace_id, day, connection_id, currency,
-                transactions, sale_amount, commission_amount, {columns})
+                transactions, sale_amount, commission_amount, {STATUS_PIVOT_COLUMNS})
             SELECT workspace_id, (event_at AT TIME ZONE :tz)::date, connection_id, currency,
                    count(*), sum(coalesce(sale_amount, 0)), sum(commission_amount), {pivot}
             FROM transaction WHERE workspace_id = :w
