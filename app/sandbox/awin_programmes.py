@@ -74,6 +74,16 @@ class Programmes:
             return self.n.error(request, 404, f"Advertiser {raw} not found")
         return adv
 
+    def _requested(self, request: Request, who: Identity) -> tuple[int, Advertiser] | Response:
+        """The publisher and the `advertiserId` a per-advertiser call names, or the error."""
+        pid = self.n.publisher(request, who)
+        if isinstance(pid, Response):
+            return pid
+        adv = self._advertiser(request, pid, request.query_params.get("advertiserId"))
+        if isinstance(adv, Response):
+            return adv
+        return pid, adv
+
     async def programmes(self, request: Request, who: Identity) -> Response:
         pid = self.n.publisher(request, who)
         if isinstance(pid, Response):
@@ -91,12 +101,10 @@ class Programmes:
         )
 
     async def details(self, request: Request, who: Identity) -> Response:
-        pid = self.n.publisher(request, who)
-        if isinstance(pid, Response):
-            return pid
-        adv = self._advertiser(request, pid, request.query_params.get("advertiserId"))
-        if isinstance(adv, Response):
-            return adv
+        found = self._requested(request, who)
+        if isinstance(found, Response):
+            return found
+        pid, adv = found
         rate = float(adv.rate * 100)
         return JSONResponse(
             {
@@ -114,12 +122,10 @@ class Programmes:
         )
 
     async def groups(self, request: Request, who: Identity) -> Response:
-        pid = self.n.publisher(request, who)
-        if isinstance(pid, Response):
-            return pid
-        adv = self._advertiser(request, pid, request.query_params.get("advertiserId"))
-        if isinstance(adv, Response):
-            return adv
+        found = self._requested(request, who)
+        if isinstance(found, Response):
+            return found
+        pid, adv = found
         rates = {"DEFAULT": adv.rate * 100, "NEWCUSTOMER": adv.rate * 150, "ZERO": Decimal(0)}
         return JSONResponse(
             {
