@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, text, tuple_
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +22,25 @@ def asyncpg_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
+
+
+def driver_dsn(url: str | URL, *, database: str | None = None) -> str:
+    """A plain `postgresql://` DSN for asyncpg and libpq, password included, optionally on
+    another database of the same server.
+
+    Never `str()` a SQLAlchemy URL to connect with it: that masks the password as `***`."""
+    parsed = make_url(asyncpg_url(url)) if isinstance(url, str) else url
+    parsed = parsed.set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    if parsed.password == "***":
+        raise ValueError("the database URL's password is masked (`***`): render it unmasked")
+    return parsed.render_as_string(hide_password=False)
+
+
+def with_database(url: str, database: str) -> str:
+    """`url` (any accepted scheme) pointing at another database on the same server."""
+    return make_url(asyncpg_url(url)).set(database=database).render_as_string(hide_password=False)
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

@@ -10,32 +10,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
-from app.db import asyncpg_url
+from app.db import driver_dsn, with_database
 from app.migrate import upgrade
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def _plain(url: str) -> str:
-    return make_url(asyncpg_url(url)).set(drivername="postgresql").render_as_string(False)
-
-
 @asynccontextmanager
 async def scratch_database(prefix: str = "bench") -> AsyncIterator[str]:
     """A new database on BENCH_DATABASE_URL's server (default: local Postgres), dropped after."""
-    server = make_url(asyncpg_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER)))
+    server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER)
     name = f"netledger_{prefix}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(_plain(str(server.set(database="postgres"))))
+    admin = await asyncpg.connect(driver_dsn(server, database="postgres"))
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    url = server.set(database=name).render_as_string(hide_password=False)
+    url = with_database(server, name)
     await asyncio.to_thread(upgrade, url)
     try:
         yield url
     finally:
-        admin = await asyncpg.connect(_plain(str(server.set(database="postgres"))))
+        admin = await asyncpg.connect(driver_dsn(server, database="postgres"))
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 

@@ -23,9 +23,9 @@ from decimal import Decimal
 import asyncpg
 
 from app.connectors.records import TransactionRecord
-from app.db import create_engine, session_factory, transaction
+from app.db import create_engine, driver_dsn, session_factory, transaction
 from app.ledger.ingest import STAGING_COLUMNS, Target, ingest, staging_row
-from bench.common import Stopwatch, _plain, scratch_database
+from bench.common import Stopwatch, scratch_database
 
 STATUSES = ("pending", "approved", "declined", "paid")
 # One connection's shape: the brands it earns from and the days a sync re-reads.
@@ -91,7 +91,7 @@ STAGING = """CREATE TEMP TABLE nl_staging (
 async def raw_load(
     url: str, ids: tuple[uuid.UUID, uuid.UUID], records: list[TransactionRecord], batch: int
 ) -> None:
-    connection = await asyncpg.connect(_plain(url))
+    connection = await asyncpg.connect(driver_dsn(url))
     try:
         for start in range(0, len(records), batch):
             rows = [staging_row(r) for r in records[start : start + batch]]
@@ -114,7 +114,7 @@ async def path_load(sessions, target: Target, records: list[TransactionRecord], 
 async def main(n: int, batch: int) -> None:
     first, second = make_records(n, 7), make_records(n, 7, changed_share=0.10)
     async with scratch_database("ingest") as url:
-        connection = await asyncpg.connect(_plain(url))
+        connection = await asyncpg.connect(driver_dsn(url))
         workspace = await connection.fetchval(
             "INSERT INTO workspace (name, currency) VALUES ('bench', 'USD') RETURNING id"
         )

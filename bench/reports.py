@@ -43,10 +43,11 @@ import asyncpg
 import httpx
 
 from app.catalog import CATALOG
+from app.db import driver_dsn
 from app.fx.seed import seed_database
 from app.ledger.ingest import STATUS_PIVOT_COLUMNS, status_pivot
 from app.workspaces.service import create_workspace
-from bench.common import _plain, scratch_database
+from bench.common import scratch_database
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "SEK")
 PROGRAMS = 2000
@@ -115,7 +116,7 @@ async def load(url: str, n: int) -> tuple[str, str]:
     await engine.dispose()
     workspace = created.workspace.id
 
-    db = await asyncpg.connect(_plain(url))
+    db = await asyncpg.connect(driver_dsn(url))
     networks = [n.slug for n in CATALOG][:18]
     connections = [
         await db.fetchval(
@@ -243,7 +244,7 @@ async def raw_report(url: str, workspace: str, start: date, end: date, runs: int
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
     )
     sql = RAW_REPORT.format(rates=str(compiled))
-    db = await asyncpg.connect(_plain(url))
+    db = await asyncpg.connect(driver_dsn(url))
     times = []
     low = datetime.combine(start, datetime.min.time(), UTC)
     high = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)

@@ -19,10 +19,9 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from app.api.app import create_app
-from app.db import asyncpg_url
+from app.db import driver_dsn, with_database
 from app.fx.seed import seed_database
 from app.migrate import upgrade_async
 from app.models import Base
@@ -33,13 +32,28 @@ from tests.factories import make_workspace
 
 TEST_SECRET_KEYS = ["test-key-current", "test-key-previous"]
 
+MASKED = "***"
 
-def _plain_dsn(url: str) -> str:
-    return (
-        make_url(asyncpg_url(url))
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
+
+def refuse_masked_password(connect: Any) -> Any:
+    """`asyncpg.connect`, failing loudly when handed a password SQLAlchemy masked.
+
+    A URL turned into text with `str()` reads `postgres:***@host`; trust-auth servers accept
+    it, password-protected ones (the embedded default) refuse it: catch it on every server."""
+
+    async def guarded(dsn: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("password") == MASKED or (dsn and f":{MASKED}@" in dsn):
+            raise AssertionError(f"a database URL with a masked password reached the driver: {dsn}")
+        return await connect(dsn, *args, **kwargs)
+
+    return guarded
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_masked_passwords() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(asyncpg, "connect", refuse_masked_password(asyncpg.connect))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -63,18 +77,18 @@ def service_urls() -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="session")
 async def database_url(service_urls: tuple[str, str]) -> AsyncIterator[str]:
     """A database of its own for this run, migrated with `alembic upgrade head`."""
-    server = make_url(asyncpg_url(service_urls[0]))
+    server = service_urls[0]
     name = f"netledger_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(_plain_dsn(str(server.set(database="postgres"))))
+    admin = await asyncpg.connect(driver_dsn(server, database="postgres"))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    url = server.set(database=name).render_as_string(hide_password=False)
+    url = with_database(server, name)
     await upgrade_async(url)
     await seed_database(url)
     yield url
-    admin = await asyncpg.connect(_plain_dsn(str(server.set(database="postgres"))))
+    admin = await asyncpg.connect(driver_dsn(server, database="postgres"))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -24,6 +24,7 @@ from arq.connections import RedisSettings, create_pool
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.db import driver_dsn
 from app.embedded import EmbeddedServices, EmbeddedUrls, start
 from app.settings import Settings
 
@@ -59,8 +60,7 @@ def data_dir() -> Iterator[Path]:
 
 def _asyncpg_dsn(urls: EmbeddedUrls) -> str:
     assert urls.database_url is not None
-    assert urls.database_url.startswith("postgresql+asyncpg://")
-    return urls.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    return driver_dsn(urls.database_url)
 
 
 def _redis(urls: EmbeddedUrls) -> redis.Redis:

@@ -4,36 +4,27 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.db import asyncpg_url
+from app.db import driver_dsn, with_database
 from app.migrate import downgrade, upgrade
 from app.models import Base
 
 
-def _dsn(url: str) -> str:
-    return (
-        make_url(asyncpg_url(url))
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
-
-
 @pytest.fixture
 async def empty_database(database_url: str):
-    server = make_url(database_url)
-    name = server.database + "_mig"
-    admin = await asyncpg.connect(_dsn(str(server.set(database="postgres"))))
+    name = f"{make_url(database_url).database}_mig"
+    admin = await asyncpg.connect(driver_dsn(database_url, database="postgres"))
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    url = server.set(database=name).render_as_string(hide_password=False)
+    url = with_database(database_url, name)
     yield url
-    admin = await asyncpg.connect(_dsn(str(server.set(database="postgres"))))
+    admin = await asyncpg.connect(driver_dsn(database_url, database="postgres"))
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.close()
 
 
 async def _tables(url: str) -> set[str]:
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(driver_dsn(url))
     try:
         rows = await connection.fetch("select tablename from pg_tables where schemaname = 'public'")
     finally:
