@@ -22,9 +22,9 @@ from decimal import Decimal
 
 import asyncpg
 
-from app.connectors.records import TransactionRecord
 from app.db import create_engine, driver_dsn, session_factory, transaction
 from app.ledger.ingest import STAGING_COLUMNS, Target, ingest, staging_row
+from app.ledger.records import TransactionRecord
 from bench.common import Stopwatch, scratch_database
 
 STATUSES = ("pending", "approved", "declined", "paid")

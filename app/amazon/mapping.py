@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from app.amazon.markets import Marketplace, minor_units
 from app.amazon.reports import SPECS, ReportKind, ReportTable
 from app.amazon.values import Cell, CellError, to_count, to_datetime, to_decimal, to_money, to_text
-from app.connectors.records import TransactionRecord
+from app.ledger.records import TransactionRecord
 
 ADVERTISER_ID = "amazon"  # Amazon is the one advertiser: one program per connection
 _TOTAL_WORDS = ("total", "totale", "gesamt", "totaal", "合計")

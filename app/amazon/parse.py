@@ -39,7 +39,7 @@ from app.amazon.mapping import (
 from app.amazon.markets import CURRENCY_SYMBOLS, get_marketplace
 from app.amazon.reports import Ignored, ReportKind, ReportTable, iter_tables
 from app.amazon.values import CellError
-from app.connectors.records import TransactionRecord
+from app.ledger.records import TransactionRecord
 
 _KEPT_ERRORS = 100  # listed in the summary; all are counted
 _KEPT_TOTALS = 10_000  # tracking-id / link-type summary rows kept

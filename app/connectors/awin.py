@@ -9,7 +9,8 @@ from app.connectors.auth import Bearer
 from app.connectors.base import Connector, Scope, Window
 from app.connectors.errors import BadPayload
 from app.connectors.http import RequestSpec
-from app.connectors.records import Mapper, ProgramRecord, TransactionRecord
+from app.connectors.mapping import Mapper
+from app.ledger.records import ProgramRecord, TransactionRecord
 
 API = "https://api.awin.com"
 STATUSES = {

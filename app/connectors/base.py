@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from app.connectors import jsonutil
+from app import jsonutil
 from app.connectors.auth import AuthStrategy
 from app.connectors.errors import BadPayload, CredentialsRejected
 from app.connectors.http import NetworkHttp, RequestSpec
 from app.connectors.paging import Paginator, Records, SinglePage
-from app.connectors.records import ProgramRecord, TransactionRecord
+from app.ledger.records import ProgramRecord, TransactionRecord
 
 log = logging.getLogger("netledger.connectors")
 

@@ -15,8 +15,9 @@ from app.connectors.auth import Bearer
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected
 from app.connectors.http import RequestSpec
+from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, PageNumber
-from app.connectors.records import Mapper, ProgramRecord, TransactionRecord
+from app.ledger.records import ProgramRecord, TransactionRecord
 
 COMMISSIONS = "https://commissions.api.cj.com/query"
 ADVERTISERS = "https://advertiser-lookup.api.cj.com/v2/advertiser-lookup"

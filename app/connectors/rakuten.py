@@ -13,8 +13,9 @@ from app.connectors.auth import TokenExchange, basic_header
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import BadPayload, CredentialsRejected
 from app.connectors.http import RequestSpec
+from app.connectors.mapping import Mapper
 from app.connectors.paging import PageNumber
-from app.connectors.records import Mapper, ProgramRecord, TransactionRecord
+from app.ledger.records import ProgramRecord, TransactionRecord
 from app.settings import get_settings
 
 API = "https://api.linksynergy.com"

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connectors import jsonutil
-from app.connectors.records import TransactionRecord
+from app import jsonutil
 from app.db import driver_connection
+from app.ledger.records import TransactionRecord
 
 STAGING_COLUMNS = (
     "external_id",

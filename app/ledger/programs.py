@@ -8,8 +8,8 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connectors.records import ProgramRecord
 from app.ledger.ingest import Target
+from app.ledger.records import ProgramRecord
 from app.models import Program
 
 

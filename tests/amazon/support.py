@@ -11,7 +11,7 @@ import xlsxwriter
 
 from app.amazon.mapping import DailyStat
 from app.amazon.parse import UploadParser, parse_upload
-from app.connectors.records import TransactionRecord
+from app.ledger.records import TransactionRecord
 
 EARNINGS_HEADER = (
     "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price($),Items Shipped,Returns,"

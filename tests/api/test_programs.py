@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.connectors.records import ProgramRecord
 from app.db import transaction
 from app.ledger.ingest import Target
 from app.ledger.programs import upsert_programs
+from app.ledger.records import ProgramRecord
 from tests.factories import make_workspace
 from tests.reporting.test_performance import add_connection
 

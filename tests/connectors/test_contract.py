@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from app.connectors import jsonutil
+from app import jsonutil
 from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, TransientError
 from app.connectors.http import RetryPolicy

@@ -10,9 +10,9 @@ import pytest
 from app.connectors.base import split_windows
 from app.connectors.errors import BadPayload
 from app.connectors.http import RequestSpec, rebase, retry_after_seconds
+from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, Offset, PageNumber
 from app.connectors.ratelimit import RequestBudget, budget_key
-from app.connectors.records import Mapper
 
 
 def test_windows_cover_the_range_in_the_network_zone() -> None:

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from app.connectors.records import TransactionRecord
 from app.db import transaction
 from app.ledger.ingest import Target, delete_transactions, ingest
+from app.ledger.records import TransactionRecord
 from tests.factories import make_workspace
 from tests.workers.support import rollups_match_transactions
 

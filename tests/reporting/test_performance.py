@@ -12,11 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.connectors.records import TransactionRecord
 from app.db import transaction
 from app.fx.convert import load_rates
 from app.fx.money import round_money
 from app.ledger.ingest import Target, ingest
+from app.ledger.records import TransactionRecord
 from tests.factories import make_workspace
 from tests.workers.support import rollups_match_transactions
 
