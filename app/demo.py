@@ -20,50 +20,21 @@ import httpx
 
 from app.settings import Settings
 
-# Sandbox accounts: any secret the sandbox does not refuse ("bad..."/"invalid...").
-DEMO_CONNECTIONS: list[dict[str, Any]] = [
-    {
-        "network": "awin",
-        "nickname": "Awin (all publisher accounts)",
-        "credentials": {"api_token": "demo-awin-token-7f3a9c", "timezone": "Europe/London"},
-    },
-    {
-        "network": "awin",
-        "nickname": "Awin US",
-        "credentials": {"api_token": "demo-awin-us-token-2b81", "timezone": "US/Eastern"},
-    },
-    {
-        "network": "cj",
-        "nickname": "CJ",
-        "credentials": {
-            "username": "demo@example.com",
-            "password": "demo-password",
-            "personal_access_token": "demopat0123456789abcdefghi",
-            "company_id": "4567890",
-        },
-    },
-    {
-        "network": "cj",
-        "nickname": "CJ (second company)",
-        "credentials": {
-            "username": "demo@example.com",
-            "password": "demo-password",
-            "personal_access_token": "demopat9876543210zyxwvutsr",
-            "company_id": "4567891",
-        },
-    },
-    {
-        "network": "rakuten",
-        "nickname": "Rakuten",
-        "credentials": {
-            "username": "demo-publisher",
-            "password": "demo-password",
-            "sid": "3456789",
-            "client_id": "demo-client",
-            "client_secret": "demo-client-secret",
-        },
-    },
-]
+
+def demo_connections() -> list[dict[str, Any]]:
+    """A connection body for every sandbox account of every sandbox network."""
+    from app.sandbox import registry
+
+    return [
+        {"network": slug, "nickname": c.nickname, "credentials": dict(c.credentials)}
+        for slug in registry.slugs()
+        for c in registry.connections(slug)
+    ]
+
+
+# Sandbox accounts (`CONNECTIONS` of each `app/sandbox/<slug>.py`): any secret the sandbox
+# does not refuse ("bad..."/"invalid...").
+DEMO_CONNECTIONS: list[dict[str, Any]] = demo_connections()
 
 DEMO_AMAZON = {
     "network": "amazon",

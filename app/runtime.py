@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 from arq.connections import ArqRedis
@@ -12,6 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.crypto import SecretBox
 from app.db import create_engine, session_factory
 from app.settings import Settings
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that stores nothing."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 @dataclass
@@ -46,7 +52,10 @@ class Runtime:
             box=SecretBox(settings.secret_keys()),
             redis=redis,
             # One client (one connection pool) for every network call this process makes.
+            # It keeps no cookies: a session belongs to its connection's auth, never to a
+            # client that every connection shares.
             http=httpx.AsyncClient(
+                cookies=no_cookies(),
                 timeout=httpx.Timeout(60.0, connect=10.0),
                 limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
                 headers={"User-Agent": "netledger/0.1 (+https://github.com/netledger)"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,8 +25,9 @@ class Settings(BaseSettings):
     network_base_urls: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, validation_alias="NETLEDGER_NETWORK_BASE_URLS"
     )
-    # Operator overrides of a network's requests-per-minute budget (e.g. a raised limit).
-    network_rate_limits: Annotated[dict[str, int], NoDecode] = Field(
+    # Operator overrides of a network's documented budgets (a raised quota, a sandbox): a
+    # number is requests per minute; an object replaces every budget of that network.
+    network_rate_limits: Annotated[dict[str, int | dict[str, int]], NoDecode] = Field(
         default_factory=dict, validation_alias="NETLEDGER_NETWORK_RATE_LIMITS"
     )
     sync_interval_minutes: int = Field(
@@ -33,6 +35,16 @@ class Settings(BaseSettings):
     )
     sync_lookback_days: int = Field(
         default=90, ge=0, validation_alias="NETLEDGER_SYNC_LOOKBACK_DAYS"
+    )
+    # A running sync holds a lease it renews; a worker that dies lets it lapse after this
+    # long, and the scheduler hands the run to another worker from its last checkpoint.
+    sync_lease_seconds: int = Field(
+        default=30, ge=2, validation_alias="NETLEDGER_SYNC_LEASE_SECONDS"
+    )
+    # A sync job works this long, then continues its run in a new job (long runs such as
+    # Sovrn's one day a minute never need a long job timeout).
+    sync_slice_seconds: int = Field(
+        default=300, ge=0, validation_alias="NETLEDGER_SYNC_SLICE_SECONDS"
     )
     rakuten_client_id: str | None = Field(
         default=None, validation_alias="NETLEDGER_RAKUTEN_CLIENT_ID"
@@ -44,6 +56,10 @@ class Settings(BaseSettings):
     ecb_url: str = Field(
         default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml",
         validation_alias="NETLEDGER_ECB_URL",
+    )
+    # Private networks connectors may call anyway (user-supplied hosts are otherwise refused).
+    egress_allow: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        default=(), validation_alias="NETLEDGER_EGRESS_ALLOW"
     )
     # `production` refuses to start without NETLEDGER_SECRET_KEY instead of generating one.
     env: str = Field(default="development", validation_alias="NETLEDGER_ENV")
@@ -66,6 +82,35 @@ class Settings(BaseSettings):
                 raise ValueError("must be a JSON object keyed by network slug")
             return parsed
         return value
+
+    @field_validator("network_rate_limits")
+    @classmethod
+    def _check_budgets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from app.connectors.ratelimit import WINDOWS
+
+        for slug, budget in value.items():
+            budgets = budget if isinstance(budget, dict) else {"per_minute": budget}
+            for window, limit in budgets.items():
+                if window not in WINDOWS:
+                    raise ValueError(f"{slug}: unknown window {window!r}; use {', '.join(WINDOWS)}")
+                if limit < 1:
+                    raise ValueError(f"{slug}: {window} must be at least 1")
+        return value
+
+    @field_validator("egress_allow", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            try:
+                networks.append(ip_network(part))
+            except ValueError as exc:
+                raise ValueError(f"NETLEDGER_EGRESS_ALLOW: {part!r} is not a CIDR ({exc})") from exc
+        return tuple(networks)
 
     @property
     def embedded_database(self) -> bool:

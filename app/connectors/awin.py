@@ -10,6 +10,7 @@ from app.connectors.base import Connector, Scope, Window
 from app.connectors.errors import BadPayload
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
+from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
 
 API = "https://api.awin.com"
@@ -27,7 +28,7 @@ class Awin(Connector):
     name = "Awin"
     base_url = API
     auth = Bearer("api_token")
-    per_minute = 20
+    budgets = per_minute(20)
     concurrency = 2
     credentials_hint = (
         "Create a new API token in Awin under your account menu > API Credentials and save it "

@@ -17,6 +17,7 @@ from app.connectors.errors import BadPayload, CredentialsRejected, RequestReject
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, PageNumber
+from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
 
 COMMISSIONS = "https://commissions.api.cj.com/query"
@@ -66,7 +67,7 @@ class CJ(Connector):
     name = "CJ"
     base_url = COMMISSIONS
     auth = Bearer("personal_access_token")
-    per_minute = 25
+    budgets = per_minute(25)
     concurrency = 2
     credentials_hint = (
         "Create a personal access token at developers.cj.com and check the publisher company "

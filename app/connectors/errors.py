@@ -4,11 +4,21 @@
 - `rate_limited` / `transient`: retried with backoff by the HTTP layer; if retries run out
   the sync fails and the next one picks up where it left off.
 - `bad_payload`: a bug or an API change; fail loudly naming the network and the field.
-- `config`: the request itself is wrong for this account (e.g. a window the API refuses).
+- `request_rejected`: the request itself is wrong for this account (e.g. a window the API
+  refuses).
+- `rate_limited` with a resume time (`QuotaSpent`): a daily quota is spent or the network
+  asks for a longer pause than a job may wait; the run ends and says when it can go on.
+- `unavailable`: the network answers that this API is off for the account (e.g. a Tune
+  network that moved to the new TUNE Network); retrying will not help.
+- `egress_refused`: a host the user gave resolves to an address netledger must not call.
+
+Networks that report failures inside an HTTP 200 body raise these from their connector's
+`check` hook, so a body failure is retried, re-logged-in or reported exactly like a status.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 
@@ -37,6 +47,24 @@ class RateLimited(ConnectorError):
     def __init__(self, network: str, message: str, retry_after: float | None = None) -> None:
         super().__init__(network, message)
         self.retry_after = retry_after
+
+
+class QuotaSpent(ConnectorError):
+    """A budget that frees only later than a job may wait: the run stops until `resume_at`."""
+
+    kind = "rate_limited"
+
+    def __init__(self, network: str, message: str, resume_at: datetime) -> None:
+        super().__init__(network, message)
+        self.resume_at = resume_at
+
+
+class Unavailable(ConnectorError):
+    kind = "unavailable"
+
+
+class HostRefused(ConnectorError):
+    kind = "egress_refused"
 
 
 class TransientError(ConnectorError):

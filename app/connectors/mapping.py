@@ -1,17 +1,14 @@
-"""Reading a network's record: fields by path, money, times and status words, each failure a
-`BadPayload` naming the network and the field."""
+"""Reading a network's record: fields by path, money, times, currencies and status words, each
+failure a `BadPayload` naming the network and the field (values parse in `values`)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.connectors.errors import BadPayload
-
-_TRAILING_ZONE_NAME = re.compile(r"\s*\([A-Za-z ]+\)$")
+from app.connectors.values import parse_currency, parse_money, parse_time
 
 
 class Mapper:
@@ -45,17 +42,20 @@ class Mapper:
         assert value is not None
         return value
 
-    def money(self, path: str, *, required: bool = False) -> Decimal | None:
+    def money(
+        self, path: str, *, required: bool = False, decimal_comma: bool | None = None
+    ) -> Decimal | None:
+        """An exact amount (see `values.parse_money`; `decimal_comma` settles "12,345")."""
         value = self.get(path)
         if value is None or value == "":
             if required:
                 raise self.fail(path, "is missing")
             return None
         if isinstance(value, (bool, float)):
-            raise self.fail(path, "is a float; money must parse exactly")
+            raise self.fail(path, f"is a {type(value).__name__}; money must parse exactly")
         try:
-            return Decimal(str(value).replace(",", "")) if not isinstance(value, Decimal) else value
-        except InvalidOperation as exc:
+            return parse_money(value, decimal_comma=decimal_comma)
+        except ValueError as exc:
             raise self.fail(path, f"is not a number: {str(value)[:40]!r}") from exc
 
     def required_money(self, path: str) -> Decimal:
@@ -66,28 +66,17 @@ class Mapper:
     def time(
         self, path: str, zone: str = "UTC", *, formats: tuple[str, ...] = (), required: bool = False
     ) -> datetime | None:
-        """A timestamp in UTC: ISO 8601 (with or without offset; without means `zone`), or
-        one of `formats` (strptime)."""
-        value = self.text(path, required=required)
-        if value is None:
+        """A timestamp in UTC (see `values.parse_time`): ISO 8601 (without an offset read in
+        `zone`), one of `formats` (strptime), or epoch seconds/milliseconds."""
+        value = self.get(path)
+        if value is None or value == "":
+            if required:
+                raise self.fail(path, "is missing")
             return None
-        # "... GMT+0000 (UTC)": a trailing zone name in parentheses repeats the offset.
-        value = _TRAILING_ZONE_NAME.sub("", value)
-        parsed: datetime | None = None
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            for fmt in formats:
-                try:
-                    parsed = datetime.strptime(value, fmt)
-                    break
-                except ValueError:
-                    continue
-        if parsed is None:
-            raise self.fail(path, f"is not a date/time: {value[:40]!r}")
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=ZoneInfo(zone))
-        return parsed.astimezone(ZoneInfo("UTC"))
+            return parse_time(value, zone, formats=formats)
+        except ValueError as exc:
+            raise self.fail(path, f"is not a date/time: {str(value)[:40]!r}") from exc
 
     def required_time(
         self, path: str, zone: str = "UTC", *, formats: tuple[str, ...] = ()
@@ -95,6 +84,17 @@ class Mapper:
         value = self.time(path, zone, formats=formats, required=True)
         assert value is not None
         return value
+
+    def currency(self, path: str, default: str | None = None) -> str:
+        """An ISO 4217 code (see `values.parse_currency`); `default` when the field is empty
+        or an ambiguous symbol such as "$"."""
+        value = self.get(path)
+        if (value is None or value == "") and default is None:
+            raise self.fail(path, "is missing")
+        try:
+            return parse_currency(value, default)
+        except ValueError as exc:
+            raise self.fail(path, f"is not a currency: {str(value)[:40]!r}") from exc
 
     def status(self, path: str, table: dict[str, str]) -> tuple[str, str]:
         """(our status, the network's word) through the network's status table."""

@@ -84,12 +84,12 @@ class Rakuten(Connector):
         m = Mapper(self.slug, record)
         commission = m.required_money("commissions")
         sub_id = m.text("u1")
-        # Events carry no approval status: Rakuten reports final commissions, and a return
-        # arrives as its own negative line (a reversal), which nets against the sale.
+        # Events carry no approval status: Rakuten reports final commissions. A return or
+        # cancellation arrives as its own negative line that Rakuten deducts from what it
+        # pays, so it is approved too and nets against the sale (the reversal rule, README).
         kind = m.text("transaction_type") or "event"
         sale = m.money("sale_amount")
-        reversal = commission < 0 or (sale is not None and sale < 0)
-        status = "declined" if reversal else "approved"
+        status = "approved"
         event_at = m.required_time("transaction_date", formats=EVENT_TIME_FORMATS)
         return TransactionRecord(
             external_id=m.required_text("etransaction_id"),

@@ -1,10 +1,11 @@
 """Request budgets shared by every worker process, kept in Redis.
 
-A sliding one-minute log per budget key (network + a digest of the credential): a request
-may go when fewer than `per_minute` requests went in the last 60 seconds; otherwise the
-caller learns how long to wait. Time is Redis's own clock, and one Lua script makes
-check-and-take atomic, so any number of workers on any number of machines together stay
-under the network's limit.
+A network documents one or more budgets per credential (Tune: 50 calls per 10 seconds;
+Sovrn: 1 a minute; Pepperjam: 1,500 a day). Each is a sliding log in Redis; a request may
+go only when every window has room, and one Lua script checks and takes them all at once
+on Redis's own clock, so any number of workers on any number of machines together stay
+under every limit. A caller that would have to wait longer than it may (a spent daily
+quota) is told when the budget frees instead of sleeping for hours.
 """
 
 from __future__ import annotations
@@ -12,25 +13,77 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
+# Keys of `NETLEDGER_NETWORK_RATE_LIMITS` budget objects -> window seconds.
+WINDOWS = {
+    "per_second": 1,
+    "per_10_seconds": 10,
+    "per_minute": 60,
+    "per_hour": 3600,
+    "per_day": 86400,
+}
+
 _TAKE = """
-local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local window = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-if count < limit then
-  redis.call('ZADD', key, now, ARGV[3])
-  redis.call('PEXPIRE', key, math.ceil(window * 1000))
-  return '0'
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i - 1])
+  local limit = tonumber(ARGV[2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local free_in = tonumber(oldest[2]) + window - now
+    if free_in > wait then wait = free_in end
+  end
 end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return tostring(tonumber(oldest[2]) + window - now)
+if wait > 0 then return tostring(wait) end
+local member = ARGV[#ARGV]
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i - 1])
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, math.ceil(window * 1000))
+end
+return '0'
 """
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most `limit` requests in any `window` seconds."""
+
+    limit: int
+    window: float
+
+    @property
+    def label(self) -> str:
+        names = {seconds: name for name, seconds in WINDOWS.items()}
+        return f"{self.limit} {names.get(int(self.window), f'per {self.window:g} s')}"
+
+
+def per_minute(limit: int) -> tuple[Budget, ...]:
+    return (Budget(limit, 60),)
+
+
+def budgets_from_setting(value: int | Mapping[str, int]) -> tuple[Budget, ...]:
+    """An operator's override: a number is requests per minute; an object names windows."""
+    if isinstance(value, int):
+        return per_minute(value)
+    return tuple(Budget(int(limit), WINDOWS[name]) for name, limit in value.items())
+
+
+class BudgetExhausted(Exception):
+    """The budget frees only after longer than the caller may wait."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"request budget spent for {wait:.0f} s")
+        self.wait = wait
+        self.resume_at = datetime.now(UTC) + timedelta(seconds=wait)
 
 
 def budget_key(network: str, credential: str) -> str:
@@ -39,23 +92,31 @@ def budget_key(network: str, credential: str) -> str:
 
 
 class RequestBudget:
-    def __init__(self, redis: Redis, key: str, per_minute: int, window: float = 60.0) -> None:
+    def __init__(self, redis: Redis, key: str, budgets: Sequence[Budget]) -> None:
+        if not budgets:
+            raise ValueError("a request budget needs at least one window")
         self.redis = redis
         self.key = key
-        self.per_minute = per_minute
-        self.window = window
+        self.budgets = tuple(budgets)
 
     async def try_take(self) -> float:
-        """Take one request if the budget allows: 0.0, else the seconds to wait."""
+        """Take one request if every window allows: 0.0, else the seconds to wait."""
+        keys = [f"{self.key}:{b.window:g}" for b in self.budgets]
+        args: list[str] = []
+        for b in self.budgets:
+            args += [str(b.window), str(b.limit)]
         wait = await self.redis.eval(  # type: ignore[misc]
-            _TAKE, 1, self.key, str(self.window), str(self.per_minute), uuid.uuid4().hex
+            _TAKE, len(keys), *keys, *args, uuid.uuid4().hex
         )
         return max(0.0, float(wait))
 
-    async def take(self) -> float:
-        """Wait until a request may go, take it, and return how long it waited."""
+    async def take(self, max_wait: float = float("inf")) -> float:
+        """Wait until a request may go, take it, and return how long it waited; raise
+        `BudgetExhausted` instead when the budget frees only after `max_wait` seconds."""
         waited = 0.0
         while (wait := await self.try_take()) > 0:
+            if waited + wait > max_wait:
+                raise BudgetExhausted(wait)
             pause = wait + 0.01
             await asyncio.sleep(pause)
             waited += pause

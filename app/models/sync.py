@@ -18,13 +18,15 @@ from sqlalchemy import (
     String,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.models.base import Base, CreatedAt, Currency, UUIDPk
 
-RUN_STATES = ("queued", "running", "succeeded", "failed")
+# `rate_limited`: ended early because the network's quota is spent until `resume_at`.
+RUN_STATES = ("queued", "running", "succeeded", "failed", "rate_limited")
 UPLOAD_STATES = ("queued", "processing", "succeeded", "failed")
-_STATE_CHECK = "state IN ('queued', 'running', 'succeeded', 'failed')"
+_STATE_CHECK = "state IN ('queued', 'running', 'succeeded', 'failed', 'rate_limited')"
 
 
 class SyncRun(Base):
@@ -61,6 +63,18 @@ class SyncRun(Base):
     queued_at: Mapped[CreatedAt]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Incremental runs read changes since this day (the last success) instead of the window.
+    since: Mapped[date | None] = mapped_column(Date)
+    # Finished units (account x window) and the counters as they stood after the last one:
+    # a run that resumes skips those units and restores those counters.
+    checkpoint: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    units_total: Mapped[int | None]
+    units_done: Mapped[int] = mapped_column(server_default=text("0"))
+    expected_end_at: Mapped[datetime | None]
+    resume_at: Mapped[datetime | None]
+    # Which job of the run is current: bumped when a run continues in a new job (after a
+    # slice, or carried on by another worker after its own died); part of the job id.
+    job_seq: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class Upload(Base):

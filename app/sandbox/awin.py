@@ -10,7 +10,7 @@ without `Retry-After` (none documented).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from app.sandbox import awin_programmes
 from app.sandbox.awin_records import FORMAT, render, transaction_id, word
 from app.sandbox.base import Identity, NetworkSandbox, bounds, reason, refused
 from app.sandbox.data import DataSpec, OrderState, Txn, account, stable_int, state
+from app.sandbox.registry import SandboxConnection
 
 TIMEZONES = frozenset(
     {
@@ -43,11 +44,19 @@ TIMEZONES = frozenset(
 DATE_TYPES = ("transaction", "validation", "amendment")
 STATUS_WORDS = ("pending", "approved", "declined", "deleted")
 MAX_RANGE = timedelta(days=31)
+ID_RANGE = (1000, 99999)
 
 
 def publisher_ids(token: str, count: int = 2) -> list[int]:
     """The publisher accounts a token sees (what `GET /accounts` lists)."""
     return [100000 + stable_int("awin-publisher", token, i) % 900000 for i in range(count)]
+
+
+def _as_read(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The instant a client reads from Awin's offset-less local time: in the hour a clock
+    goes back, the earlier of the two (`fold=0`), as any client must take it."""
+    local = moment.astimezone(zone).replace(tzinfo=None, fold=0)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 def transactions(
@@ -90,7 +99,7 @@ def transactions(
                 str(rec["id"]),
                 s.status,
                 word(s),
-                s.order.event_at,
+                _as_read(s.order.event_at, zone),
                 s.order.order_id,
                 str(s.order.advertiser.id),
                 s.order.advertiser.currency,
@@ -101,6 +110,29 @@ def transactions(
             )
         )
     return out
+
+
+expected = transactions
+
+
+def _connection(nickname: str, token: str, timezone: str) -> SandboxConnection:
+    return SandboxConnection(
+        nickname,
+        {"api_token": token, "timezone": timezone},
+        tuple(str(p) for p in publisher_ids(token)),
+        secret_key="api_token",
+        transactions_path="/transactions/",
+        status_field="commissionStatus",
+        money_field="commissionAmount",
+        order_field="orderRef",
+        options={"timezone": timezone},
+    )
+
+
+CONNECTIONS = (
+    _connection("Awin (all publisher accounts)", "demo-awin-token-7f3a9c", "Europe/London"),
+    _connection("Awin US", "demo-awin-us-token-2b81", "US/Eastern"),
+)
 
 
 class AwinSandbox(NetworkSandbox):

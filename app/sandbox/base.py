@@ -3,13 +3,15 @@ error bodies; the base runs each API request through the same gate.
 
 For every API request, in order: count it (`/_sandbox/stats`), wait `latency_ms`, answer
 the next status in `fail_next` if any, authenticate (the network's own 401 body),
-apply the per-credential rate limit (the network's own 429 body, `Retry-After` when the
-`retry_after` knob is set), run the handler, and corrupt a successful body while
-`malformed_next` lasts.
+apply the per-credential call budgets (the network's own 429 body, `Retry-After` when the
+`retry_after` knob is set; a spent quota of an hour or more answers `quota_exceeded`),
+run the handler (a `ParamError` it raises becomes the network's `error()`), and corrupt a
+successful body while `malformed_next` lasts.
 
-A new network is one module: subclass `NetworkSandbox`, set `slug`, the limits and any
-extra knobs, implement `authenticate`, `error` and `routes` (wrapping handlers with
-`self.api(...)`), and render records from `app.sandbox.data`.
+A new network is one module: subclass `NetworkSandbox`, set `slug`, the budgets and any
+extra knobs, an `auth` strategy (or `authenticate`), `error` and `routes` (wrapping
+handlers with `self.api(...)`), and render records from `app.sandbox.data`. The guide,
+with the strategies, encoders and paging helpers, is `app.sandbox.kit`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
@@ -44,6 +46,24 @@ class Identity:
 
 Handler = Callable[[Request, Identity], Awaitable[Response]]
 Authenticate = Callable[[Request], Awaitable[Identity | Response]]
+# Windows this long or longer are quotas: spent, they answer `quota_exceeded`.
+QUOTA_WINDOW = 3600
+
+
+class AuthStrategy(Protocol):
+    """How a network authenticates an API request (`app.sandbox.kit.auth` has the usual
+    ones): an `Identity`, or the network's refusal."""
+
+    async def __call__(self, network: NetworkSandbox, request: Request) -> Identity | Response: ...
+
+
+class ParamError(Exception):
+    """A request parameter the network refuses; the gate answers `error(status, message)`."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
 
 
 def refused(secret: str | None) -> bool:
@@ -78,22 +98,31 @@ def bounds(start: Any, end: Any, zone: str = "UTC") -> tuple[datetime, datetime]
     return point(start, False), point(end, True)
 
 
+GARBAGE = b"\x00\xff\xfe<<sandbox: garbage>>\x00;,\n"
+
+
 def corrupt(body: bytes, kind: str) -> bytes:
-    """A broken version of a response body: cut in half, or a record's values given the
-    wrong types (JSON only; anything else is truncated)."""
+    """A broken version of a response body: `truncate` cuts it in half (inside a line, so
+    text and CSV lose part of a row, XML its closing tags); `wrong_type` gives a JSON
+    record's values the wrong types (other bodies: `garbage`); `garbage` is bytes no
+    format parses."""
     if kind == "wrong_type":
         try:
             payload = json.loads(body)
         except ValueError:
-            payload = None
-        if payload is not None:
-            record = _first_record(payload)
-            if record is None:
-                return b'"unexpected"'
-            for key, value in record.items():
-                record[key] = "corrupt" if not isinstance(value, str) else [value]
-            return json.dumps(payload).encode()
-    return body[: max(1, len(body) // 2)]
+            return GARBAGE
+        record = _first_record(payload)
+        if record is None:
+            return b'"unexpected"'
+        for key, value in record.items():
+            record[key] = "corrupt" if not isinstance(value, str) else [value]
+        return json.dumps(payload).encode()
+    if kind == "garbage" or len(body) < 2:
+        return GARBAGE
+    cut = len(body) // 2
+    while cut > 1 and body[cut - 1 : cut] in (b"\n", b"\r"):
+        cut -= 1
+    return body[:cut]
 
 
 def _first_record(payload: Any) -> dict[str, Any] | None:
@@ -113,7 +142,10 @@ class NetworkSandbox:
     """Base class of a sandbox network app (see the module docstring)."""
 
     slug: ClassVar[str]
+    auth: AuthStrategy | None = None  # or set per instance: `self.auth = OAuth2(self)`
     rate_limit_per_minute: ClassVar[int | None] = None
+    # Call budgets per credential, window seconds -> calls: {10: 50}, {86400: 1500}.
+    rate_limits: ClassVar[Mapping[int, int]] = {}
     retry_after: ClassVar[int | None] = 1
     page_size: ClassVar[int | None] = None
     extra_knobs: ClassVar[dict[str, Any]] = {}
@@ -121,17 +153,27 @@ class NetworkSandbox:
     def __init__(self) -> None:
         defaults = default_knobs(self.rate_limit_per_minute, self.retry_after, self.page_size)
         self.state = SandboxState(defaults, dict(self.extra_knobs))
+        self.kit_control: list[BaseRoute] = []
 
     # ---- what a network declares ------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         raise NotImplementedError
 
     async def authenticate(self, request: Request) -> Identity | Response:
-        raise NotImplementedError
+        if self.auth is None:
+            raise NotImplementedError("set `auth` or override `authenticate`")
+        return await self.auth(self, request)
 
     def error(self, request: Request, status: int, message: str) -> Response:
         """The network's error response for `status` (injected failures, 429s, its own)."""
         raise NotImplementedError
+
+    def quota_exceeded(self, request: Request, window: int, wait: int) -> Response:
+        """The answer once a quota of `window` seconds (an hour or more) is spent."""
+        days = f"{window // 86400} day" if window % 86400 == 0 else f"{window // 3600} hour"
+        response = self.error(request, 429, f"Quota exceeded: the {days} call limit is spent")
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     def control(self) -> list[BaseRoute]:
         """Extra network-specific control routes under `/_sandbox/`."""
@@ -168,10 +210,19 @@ class NetworkSandbox:
         methods: tuple[str, ...] = ("GET",),
         *,
         authenticate: Authenticate | None = None,
+        auth: AuthStrategy | None = None,
         rate_limited: bool = True,
     ) -> Route:
-        """Wrap `handler` in the gate (stats, latency, knobs, auth, rate limit, malformed)."""
-        auth = authenticate or self.authenticate
+        """Wrap `handler` in the gate (stats, latency, knobs, auth, budgets, malformed).
+        The route authenticates with `authenticate(request)`, else the strategy `auth`,
+        else the network's own `authenticate`."""
+        if authenticate is None and auth is not None:
+            strategy = auth
+
+            async def authenticate(request: Request) -> Identity | Response:
+                return await strategy(self, request)
+
+        check = authenticate or self.authenticate
 
         async def endpoint(request: Request) -> Response:
             state = self.state
@@ -186,16 +237,25 @@ class NetworkSandbox:
                     else self.error(request, status, f"{reason(status)} (sandbox)")
                 )
             else:
-                who = await auth(request)
+                who = await check(request)
                 if isinstance(who, Response):
                     response = who
                 else:
                     credential = who.credential
-                    limit = state.knobs["rate_limit_per_minute"] if rate_limited else None
-                    if not state.limiter.allow(who.rate_key or who.credential, limit):
-                        response = self.throttled(request)
+                    budgets = state.budgets(self.rate_limits) if rate_limited else {}
+                    spent = state.limiter.check(who.rate_key or who.credential, budgets)
+                    if spent is not None:
+                        window, wait = spent
+                        response = (
+                            self.quota_exceeded(request, window, wait)
+                            if window >= QUOTA_WINDOW
+                            else self.throttled(request)
+                        )
                     else:
-                        response = await handler(request, who)
+                        try:
+                            response = await handler(request, who)
+                        except ParamError as exc:
+                            response = self.error(request, exc.status, exc.message)
                         if response.status_code < 300 and state.take_malformed():
                             response = self._malformed(response)
             state.stats.record(request, path, credential, response.status_code, state.epoch)
@@ -209,6 +269,9 @@ class NetworkSandbox:
         return Response(body, response.status_code, headers=headers)
 
     def app(self) -> Starlette:
-        app = Starlette(routes=[*control_routes(self.state), *self.control(), *self.routes()])
+        routes = self.routes()  # first: kit flows register their control routes here
+        app = Starlette(
+            routes=[*control_routes(self.state), *self.kit_control, *self.control(), *routes]
+        )
         app.state.sandbox = self
         return app

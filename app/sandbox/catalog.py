@@ -1,11 +1,14 @@
 """The fixed catalogue sandbox data is drawn from: brands, products, reference FX rates,
-advertiser id ranges per network, and the stable hash every seed goes through."""
+advertiser id ranges per network (a network module's `ID_RANGE`), and the stable hash
+every seed goes through."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+
+from app.sandbox import registry
 
 DEFAULT_ORDERS = 600
 DEFAULT_HISTORY_DAYS = 400
@@ -60,12 +63,13 @@ USD_RATES: Mapping[str, Decimal] = {
     "CHF": Decimal("1.13"),
     "PLN": Decimal("0.25"),
 }
-# Advertiser id ranges per network (an advertiser keeps its id across accounts).
-ID_RANGES: Mapping[str, tuple[int, int]] = {
-    "awin": (1000, 99999),
-    "cj": (1000000, 9999999),
-    "rakuten": (10000, 99999),
-}
+DEFAULT_ID_RANGE = (100000, 999999)
+
+
+def id_range(network: str) -> tuple[int, int]:
+    """The advertiser ids of a network (an advertiser keeps its id across accounts): its
+    sandbox module's `ID_RANGE`, else `DEFAULT_ID_RANGE`."""
+    return registry.id_range(network) or DEFAULT_ID_RANGE
 
 
 def stable_int(*parts: object) -> int:

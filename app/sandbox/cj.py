@@ -9,7 +9,7 @@ reversals and restatements are extra records with new ids (`original: false`).
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -20,9 +20,85 @@ from starlette.routing import BaseRoute
 
 from app.sandbox import cj_lookup
 from app.sandbox.base import Identity, NetworkSandbox, bounds, refused
-from app.sandbox.cj_schema import ARGS, DATE_PAIRS, ENVELOPE, render
+from app.sandbox.cj_schema import DATE_PAIRS, SCHEMA, render
 from app.sandbox.data import DataSpec, Txn, account, state
-from app.sandbox.graphql import Field, GraphQLError, parse, project, validate
+from app.sandbox.kit.graphql import GraphQLError, graphql_response
+from app.sandbox.registry import SandboxConnection
+
+ID_RANGE = (1000000, 9999999)
+
+
+def _connection(nickname: str, token: str, cid: str) -> SandboxConnection:
+    return SandboxConnection(
+        nickname,
+        {
+            "username": "demo@example.com",
+            "password": "demo-password",
+            "personal_access_token": token,
+            "company_id": cid,
+        },
+        (cid,),
+        secret_key="personal_access_token",
+        transactions_path="/query",
+        status_field="actionStatus",
+        money_field="pubCommissionAmountUsd",
+        order_field="orderId",
+    )
+
+
+CONNECTIONS = (
+    _connection("CJ", "demopat0123456789abcdefghi", "4567890"),
+    _connection("CJ (second company)", "demopat9876543210zyxwvutsr", "4567891"),
+)
+
+
+# graphql-core's validation messages in the words of CJ's server (graphql-java).
+JAVA_STYLE = (
+    (
+        r"Cannot query field '(\w+)' on type '(\w+)'.*",
+        r"Validation error (FieldUndefined@[\1]) : Field '\1' in type '\2' is undefined",
+    ),
+    (
+        r"Unknown argument '(\w+)' on field '\w+\.(\w+)'.*",
+        r"Validation error (UnknownArgument@[\2]) : Unknown field argument '\1'",
+    ),
+    (
+        r"Field '(\w+)' argument '(\w+)' of type .* is required, but it was not provided\.",
+        r"Validation error (MissingFieldArgument@[\1]) : Missing field argument '\2'",
+    ),
+    (  # graphql-core 3.3 words it so
+        r"Argument '\w+\.(\w+)\((\w+):\)' of type .* is required, but it was not provided\.",
+        r"Validation error (MissingFieldArgument@[\1]) : Missing field argument '\2'",
+    ),
+    (
+        r"Field '(\w+)' of type '\W*(\w+)\W*' must have a selection of subfields.*",
+        r"Validation error (SubselectionRequired@[\1]) : Sub selection required for type "
+        r"'\2' of field '\1'",
+    ),
+    (
+        r"Field '(\w+)' must not have a selection since type '\w+' has no subfields\.",
+        r"Validation error (SubselectionNotAllowed@[\1]) : Sub selection not allowed on leaf "
+        r"type of field '\1'",
+    ),
+    (r"Syntax Error: (.*)", r"Invalid Syntax : \1"),
+)
+
+
+def java_style(message: str) -> str:
+    for pattern, words in JAVA_STYLE:
+        if re.fullmatch(pattern, message, re.DOTALL):
+            return re.sub(pattern, words, message, flags=re.DOTALL)
+    return message
+
+
+class _Root:
+    """The Query type's resolvers (nested fields resolve from the record dicts)."""
+
+    def __init__(self, network: CJSandbox) -> None:
+        self.network = network
+
+    def publisherCommissions(self, info: Any, **args: Any) -> dict[str, Any]:
+        return self.network.publisher_commissions(args)
 
 
 def _at(value: str) -> datetime:
@@ -67,6 +143,9 @@ def commissions(
     return list(_window(cid, epoch, spec, date_type, lo, hi, pub_currency))
 
 
+expected = commissions
+
+
 class CJSandbox(NetworkSandbox):
     slug = "cj"
     rate_limit_per_minute = 25
@@ -95,69 +174,34 @@ class CJSandbox(NetworkSandbox):
             return self.error(request, 401, "Not authorized: invalid personal access token")
         return Identity(token)
 
-    async def _query_text(self, request: Request) -> tuple[str, dict[str, Any]]:
-        raw = (await request.body()).decode("utf-8", "replace")
-        if "json" in request.headers.get("content-type", "") or raw.lstrip().startswith('{"'):
-            try:
-                body = json.loads(raw)
-            except ValueError as exc:
-                raise GraphQLError("Invalid JSON body") from exc
-            if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-                raise GraphQLError("The body has no 'query' string")
-            return body["query"], body.get("variables") or {}
-        return raw, {}
-
     async def query(self, request: Request, who: Identity) -> Response:
-        try:
-            text, variables = await self._query_text(request)
-            if not text.strip():
-                raise GraphQLError("No query was provided")
-            data: dict[str, Any] = {}
-            for top in parse(text, variables):
-                data[top.key] = "Query" if top.name == "__typename" else self.resolve(top)
-        except GraphQLError as exc:
-            return JSONResponse({"errors": [{"message": str(exc)}], "data": None})
-        return JSONResponse({"data": data})
+        return await graphql_response(SCHEMA, request, _Root(self), rename=java_style)
 
-    def resolve(self, top: Field) -> dict[str, Any]:
-        if top.name != "publisherCommissions":
-            raise GraphQLError(
-                f"Validation error (FieldUndefined@[{top.name}]) : Field "
-                f"'{top.name}' in type 'Query' is undefined"
-            )
-        for arg in top.args:
-            if arg not in ARGS:
-                raise GraphQLError(
-                    f"Validation error (UnknownArgument@[publisherCommissions]) "
-                    f": Unknown field argument '{arg}'"
-                )
-        cids = top.args.get("forPublishers")
-        if not cids or not isinstance(cids, list):
-            raise GraphQLError(
-                "Validation error (MissingFieldArgument@[publisherCommissions])"
-                " : Missing field argument 'forPublishers'"
-            )
-        validate(top.selections, ENVELOPE, "PublisherCommissions", "publisherCommissions")
+    def publisher_commissions(self, args: dict[str, Any]) -> dict[str, Any]:
+        cids = args["forPublishers"]
+        if not cids:
+            raise GraphQLError("forPublishers must name at least one publisher CID")
         denied = [str(c) for c in cids if not str(c).isdigit() or self.foreign(str(c))]
         if denied:
             raise GraphQLError(
                 "Not authorized to access the publisher(s) "
                 f"{', '.join(denied)} with this personal access token"
             )
-        records = self.select([str(c) for c in cids], top.args)
-        since = top.args.get("sinceCommissionId")
+        records = self.select([str(c) for c in cids], args)
+        since = args.get("sinceCommissionId")
         if since is not None:
+            if not str(since).isdigit():
+                raise GraphQLError(f"Invalid sinceCommissionId '{since}'")
             records = [r for r in records if int(r["commissionId"]) > int(since)]
         limit = self.knob("page_size")
         page = records[:limit]
-        envelope = {
+        return {
             "count": len(page),
             "limit": limit,
             "payloadComplete": len(records) <= limit,
             "maxCommissionId": page[-1]["commissionId"] if page else None,
             "records": page,
         }
-        return dict(project(envelope, top.selections, ENVELOPE, "PublisherCommissions"))
 
     def select(self, cids: list[str], args: dict[str, Any]) -> list[dict[str, Any]]:
         windows = {}

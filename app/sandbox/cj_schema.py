@@ -1,5 +1,5 @@
-"""CJ `PublisherCommission` records: the schema the sandbox validates selections against,
-and how an order's state becomes an original record plus correction records."""
+"""CJ `PublisherCommission` records: the GraphQL schema the sandbox serves (`SCHEMA`), and
+how an order's state becomes an original record plus correction records."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.sandbox.data import Item, OrderState, Txn, convert, stable_int
+from app.sandbox.kit.graphql import build_schema
 
 DATE_PAIRS = {
     "event": ("sinceEventDate", "beforeEventDate"),
@@ -103,6 +104,48 @@ ENVELOPE = {
     "maxCommissionId": None,
     "records": ("PublisherCommission", RECORD),
 }
+# Leaf types that are not String.
+LEAF_TYPES = {
+    "original": "Boolean",
+    "isCrossDevice": "Boolean",
+    "siteToStoreOffer": "Boolean",
+    "quantity": "Int",
+    "count": "Int",
+    "limit": "Int",
+    "payloadComplete": "Boolean",
+}
+
+
+def _type(name: str, fields: dict[str, Any]) -> str:
+    lines = [
+        f"  {key}: {LEAF_TYPES.get(key, 'String')}"
+        if nested is None
+        else f"  {key}: [{nested[0]}!]!"
+        for key, nested in fields.items()
+    ]
+    return "type " + name + " {\n" + "\n".join(lines) + "\n}\n"
+
+
+_DATES = [name for pair in DATE_PAIRS.values() for name in pair]
+_ARGS_SDL = ", ".join(
+    [
+        "forPublishers: [String!]!",
+        "sinceCommissionId: String",
+        *(f"{name}: String" for name in _DATES),
+        *(
+            f"{name}: [String!]"
+            for name in sorted(ARGS - {"forPublishers", "sinceCommissionId", *_DATES})
+        ),
+    ]
+)
+SCHEMA = build_schema(
+    "type Query {\n  publisherCommissions("
+    + _ARGS_SDL
+    + "): PublisherCommissions!\n}\n"
+    + _type("PublisherCommissions", ENVELOPE)
+    + _type("PublisherCommission", RECORD)
+    + _type("CommissionItem", ITEM)
+)
 # Our neutral status per CJ action status (validationStatus DECLINED and decline
 # corrections read as declined).
 STATUS = {"new": "pending", "extended": "pending", "locked": "approved", "closed": "paid"}

@@ -14,16 +14,22 @@ Shared knobs (network modules add their own, e.g. Awin `accounts_per_token`):
 `latency_ms` added to every API response; `fail_next` status codes answered, in order,
 to the next API requests (before auth; 429s get the network's throttle body);
 `malformed_next` successful responses whose body is corrupted per `malformed_kind`
-(`truncate` | `wrong_type`); `rate_limit_per_minute` per credential (null: unlimited);
-`retry_after` seconds sent on 429s (null: no header); `transactions_per_account`,
+(`truncate` | `wrong_type` | `garbage`); `rate_limit_per_minute` per credential (null: the
+network's declared budgets alone); `rate_limits` budgets as `{"<window seconds>": count}`
+replacing the network's declared ones (null: the declared ones; `{}`: none; a set
+`rate_limit_per_minute` still rules the 60 s window); `retry_after` seconds sent on 429s
+of windows under an hour (null: no header; quotas of an hour or more always send the
+seconds until they free); `transactions_per_account`,
 `history_days`, `today` shape the data; `page_size` for paged networks;
 `foreign_accounts` account ids no credential may read.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -62,9 +68,20 @@ def _day(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    if value not in ("truncate", "wrong_type"):
-        raise ValueError("expected 'truncate' or 'wrong_type'")
+    if value not in ("truncate", "wrong_type", "garbage"):
+        raise ValueError("expected 'truncate', 'wrong_type' or 'garbage'")
     return str(value)
+
+
+def _budgets(value: Any) -> dict[int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("expected an object of window seconds -> call count, or null")
+    try:
+        return {_int(int(k), minimum=1): _int(v, minimum=1) for k, v in value.items()}
+    except (TypeError, ValueError) as exc:
+        raise ValueError("expected positive integer window seconds and counts") from exc
 
 
 def _like(default: Any) -> Any:
@@ -86,6 +103,7 @@ VALIDATORS: dict[str, Any] = {
     "malformed_next": _int,
     "malformed_kind": _kind,
     "rate_limit_per_minute": lambda v: _int(v, nullable=True, minimum=1),
+    "rate_limits": _budgets,
     "retry_after": lambda v: _int(v, nullable=True),
     "transactions_per_account": _int,
     "history_days": lambda v: _int(v, minimum=1),
@@ -104,6 +122,7 @@ def default_knobs(
         "malformed_next": 0,
         "malformed_kind": "truncate",
         "rate_limit_per_minute": rate_limit,
+        "rate_limits": None,
         "retry_after": retry_after,
         "transactions_per_account": DEFAULT_ORDERS,
         "history_days": DEFAULT_HISTORY_DAYS,
@@ -154,22 +173,25 @@ class Stats:
 
 
 class RateLimiter:
-    """A sliding one-minute window of accepted calls per credential."""
+    """Sliding windows of accepted calls per key, one per budget `{seconds: count}`."""
 
     def __init__(self) -> None:
-        self.calls: dict[str, deque[float]] = {}
+        self.calls: dict[tuple[str, int], deque[float]] = {}
 
-    def allow(self, key: str, per_minute: int | None) -> bool:
-        if per_minute is None:
-            return True
+    def check(self, key: str, budgets: Mapping[int, int]) -> tuple[int, int] | None:
+        """Count a call and return None, or refuse it: `(window, seconds until it frees)`."""
         now = time.monotonic()
-        window = self.calls.setdefault(key, deque())
-        while window and now - window[0] >= 60:
-            window.popleft()
-        if len(window) >= per_minute:
-            return False
-        window.append(now)
-        return True
+        windows = []
+        for seconds, limit in sorted(budgets.items()):
+            calls = self.calls.setdefault((key, seconds), deque())
+            while calls and now - calls[0] >= seconds:
+                calls.popleft()
+            if len(calls) >= limit:
+                return seconds, max(1, math.ceil(seconds - (now - calls[0])))
+            windows.append(calls)
+        for calls in windows:
+            calls.append(now)
+        return None
 
 
 class SandboxState:
@@ -190,6 +212,22 @@ class SandboxState:
         self.epoch = 0
         self.stats = Stats()
         self.limiter = RateLimiter()
+        # What a network's flows keep between requests (sessions, tokens), cleared on reset.
+        self.store: dict[str, Any] = {}
+
+    def declare(self, name: str, default: Any) -> None:
+        """Add a network-specific knob (what a kit flow such as `Sessions` needs)."""
+        self.extra_defaults.setdefault(name, default)
+        self.extra.setdefault(name, self.extra_defaults[name])
+
+    def budgets(self, declared: Mapping[int, int]) -> dict[int, int]:
+        """The call budgets in force: the `rate_limits` knob or the declared ones, with
+        `rate_limit_per_minute` (when set) as the 60 s window."""
+        override = self.knobs["rate_limits"]
+        budgets = dict(declared if override is None else override)
+        if self.knobs["rate_limit_per_minute"] is not None:
+            budgets[60] = self.knobs["rate_limit_per_minute"]
+        return budgets
 
     @property
     def spec(self) -> DataSpec:

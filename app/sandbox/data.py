@@ -31,10 +31,10 @@ from app.sandbox.catalog import (
     DEFAULT_HISTORY_DAYS,
     DEFAULT_ORDERS,
     DEVICES,
-    ID_RANGES,
     PRODUCTS,
     USD_RATES,
     convert,
+    id_range,
     money,
     stable_int,
 )
@@ -103,7 +103,7 @@ class Account:
 
 
 def _advertisers(network: str, rng: random.Random) -> tuple[Advertiser, ...]:
-    lo, hi = ID_RANGES.get(network, (100000, 999999))
+    lo, hi = id_range(network)
     picked = rng.sample(range(len(BRANDS)), rng.randint(6, 9))
     relationships = ["joined"] * (len(picked) - 3) + ["suspended", "pending", "notjoined"]
     out = []

@@ -7,16 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.sandbox import awin, cj, rakuten
+from app.sandbox import registry
 from app.sandbox.data import DataSpec, Txn
 
 Select = Callable[..., list[Txn]]
-# slug -> the function computing what that network serves (the handlers use the same one)
-NETWORKS: dict[str, Select] = {
-    "awin": awin.transactions,
-    "cj": cj.commissions,
-    "rakuten": rakuten.events,
-}
+# slug -> the module's `expected`, computing what that network serves (its handlers use it)
+NETWORKS: dict[str, Select] = {slug: registry.expected(slug) for slug in registry.slugs()}
 
 
 def expected_transactions(
@@ -35,7 +31,7 @@ def expected_transactions(
     are read in the network's zone (Awin: `timezone=`, default UTC; CJ, Rakuten: UTC).
     `spec` is the account's data shape; by default today (UTC) and the default volume,
     as a fresh sandbox has; pass `DataSpec.from_config(GET /_sandbox/config)` otherwise.
-    Options per network:
+    Options are the network module's `expected` keywords, e.g.:
     - awin (account = publisher id): `timezone`, `date_type` (transaction | validation |
       amendment), `status`, `advertiser_id`, `basket` (showBasketProducts);
     - cj (account = CID): `date_type` (event | posting | locking), `pub_currency`;

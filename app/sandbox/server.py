@@ -1,5 +1,7 @@
 """Run sandbox networks on local ports.
 
+Every network with a sandbox module (`app.sandbox.registry`) is served.
+
 - `build_app(slug)`: one network's ASGI app (also usable with `httpx.ASGITransport`).
 - `serve(host, ports)`: start every implemented network (or `slugs`) in a background
   thread, each on its own port (ephemeral unless `ports` names one), and return the
@@ -26,13 +28,12 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from app.sandbox import awin, cj, rakuten
+from app.sandbox import registry
 from app.sandbox.base import NetworkSandbox
 
+# slug -> app factory, for every network with a sandbox module (`app.sandbox.registry`)
 IMPLEMENTED: dict[str, Callable[[], Starlette]] = {
-    "awin": awin.build_app,
-    "cj": cj.build_app,
-    "rakuten": rakuten.build_app,
+    slug: registry.module(slug).build_app for slug in registry.slugs()
 }
 
 

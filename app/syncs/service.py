@@ -20,10 +20,12 @@ ACTIVE_STATES = ("queued", "running")
 QUEUE_NAME = "netledger:queue"
 
 
-def job_id(connection_id: uuid.UUID | str, run_id: uuid.UUID | str) -> str:
-    """Deterministic per run: a rerun after a crash is the same job. One sync per connection
-    at a time is the database's promise (a unique index over active runs)."""
-    return f"sync:{connection_id}:{run_id}"
+def job_id(connection_id: uuid.UUID | str, run_id: uuid.UUID | str, seq: int = 0) -> str:
+    """Deterministic per run and job sequence: enqueueing the same job twice is one job.
+    A run that continues (after a slice, or on another worker after a crash) bumps its
+    sequence. One sync per connection at a time is the database's promise (a unique index
+    over active runs); one worker per run at a time is the run's lease."""
+    return f"sync:{connection_id}:{run_id}:{seq}"
 
 
 def default_window(connection: Connection, settings: Settings, today: date) -> tuple[date, date]:
@@ -69,6 +71,12 @@ async def request_sync(
     today = datetime.now(UTC).date()
     check_window(start, end, today)
     default_start, default_end = default_window(connection, settings, today)
+    # A network that lists changes since a time is read incrementally after a success,
+    # unless the caller asked for a window.
+    connector = connector_class(connection.network)
+    since = None
+    if start is None and connection.last_success_at and connector and connector.incremental:
+        since = connection.last_success_at.date()
     statement = (
         insert(SyncRun)
         .values(
@@ -76,6 +84,7 @@ async def request_sync(
             connection_id=connection.id,
             window_start=start or default_start,
             window_end=end or default_end,
+            since=since,
             trigger=trigger,
         )
         .on_conflict_do_nothing(
@@ -140,6 +149,6 @@ async def enqueue(redis: ArqRedis, runs: list[SyncRun]) -> None:
         await redis.enqueue_job(
             "sync_connection",
             str(run.id),
-            _job_id=job_id(run.connection_id, run.id),
+            _job_id=job_id(run.connection_id, run.id, run.job_seq),
             _queue_name=QUEUE_NAME,
         )

@@ -13,7 +13,8 @@ from sqlalchemy import or_, select
 from app.db import transaction
 from app.models import Connection, SyncRun
 from app.syncs import service
-from app.syncs.runner import run_sync
+from app.syncs.lease import alive as lease_alive
+from app.syncs.runner import continue_run, run_sync
 from app.workers.tasks import CRONS, TASKS, JobContext, task
 
 log = logging.getLogger("netledger.worker")
@@ -21,7 +22,7 @@ log = logging.getLogger("netledger.worker")
 
 @task
 async def sync_connection(ctx: JobContext, run_id: str) -> str:
-    """Run one sync to the end (a rerun of the same run converges to the same rows)."""
+    """Work on one sync run for a slice (a rerun of the same run converges to the same rows)."""
     return await run_sync(ctx.runtime, uuid.UUID(run_id))
 
 
@@ -30,13 +31,24 @@ async def sync_due(ctx: JobContext) -> int:
     """Fan-out: a sync for every active connection whose last sync is older than the
     interval, across all workspaces; then re-enqueue queued runs whose job went missing."""
     settings = ctx.runtime.settings
-    due_before = datetime.now(UTC) - timedelta(minutes=settings.sync_interval_minutes)
+    now = datetime.now(UTC)
+    due_before = now - timedelta(minutes=settings.sync_interval_minutes)
+    waiting_for_quota = (
+        select(SyncRun.id)
+        .where(
+            SyncRun.connection_id == Connection.id,
+            SyncRun.state == "rate_limited",
+            SyncRun.resume_at > now,
+        )
+        .exists()
+    )
     async with transaction(ctx.runtime.sessions) as session:
         connections = list(
             await session.scalars(
                 select(Connection).where(
                     Connection.status.in_(("active", "error")),
                     or_(Connection.last_sync_at.is_(None), Connection.last_sync_at < due_before),
+                    ~waiting_for_quota,
                 )
             )
         )
@@ -55,18 +67,35 @@ async def sync_due(ctx: JobContext) -> int:
                 )
             )
         )
+        # Running runs whose lease lapsed: their worker died (killed, out of memory, a lost
+        # machine). Carry them on from their last checkpoint in a new job.
+        running = list(
+            await session.scalars(
+                select(SyncRun).where(
+                    SyncRun.state == "running",
+                    SyncRun.started_at < now - timedelta(seconds=settings.sync_lease_seconds),
+                )
+            )
+        )
     redis = ctx.runtime.redis
     orphans = [
         run
         for run in active
-        if await Job(
-            service.job_id(run.connection_id, run.id), redis, _queue_name=service.QUEUE_NAME
+        if run.state == "queued"
+        and await Job(
+            service.job_id(run.connection_id, run.id, run.job_seq),
+            redis,
+            _queue_name=service.QUEUE_NAME,
         ).status()
         == JobStatus.not_found
     ]
     runs = [run for run, _ in requested] + orphans
     await service.enqueue(redis, runs)
-    return len(runs)
+    dead = [run for run in running if not await lease_alive(redis, run.id)]
+    for run in dead:
+        log.warning("sync %s lost its worker; carrying it on from its last checkpoint", run.id)
+        await continue_run(ctx.runtime, run.id)
+    return len(runs) + len(dead)
 
 
 async def _cron_sync_due(ctx: dict[str, object]) -> int:

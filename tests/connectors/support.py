@@ -1,5 +1,6 @@
 """What the connector tests share: a connector per network on the sandbox, and the exact
-rows the sandbox serves."""
+rows the sandbox serves. `CASES` has one case per sandbox network (`app.sandbox.registry`),
+its first `CONNECTIONS` entry."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from app.connectors.base import Connector
 from app.connectors.http import RetryPolicy
 from app.connectors.registry import build_connector
 from app.runtime import Runtime
-from app.sandbox.awin import publisher_ids
+from app.sandbox import registry
 from app.sandbox.data import Txn
 from app.sandbox.expected import expected_transactions
+from app.sandbox.registry import SandboxConnection
 
 FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, rate_limit_floor=0.05)
 TODAY = datetime.now(UTC).date()
@@ -32,6 +34,23 @@ class Case:
     options: dict[str, Any] = field(default_factory=dict)
     secret_key: str = ""
     transactions_path: str = ""
+    status_field: str | None = None
+    money_field: str = "commission"
+    order_field: str = "order_id"
+
+    @classmethod
+    def of(cls, network: str, connection: SandboxConnection) -> Case:
+        return cls(
+            network,
+            dict(connection.credentials),
+            list(connection.accounts),
+            dict(connection.options),
+            connection.secret_key,
+            connection.transactions_path,
+            connection.status_field,
+            connection.money_field,
+            connection.order_field,
+        )
 
     def expected(self, start: date, end: date, epoch: int = 0) -> list[Txn]:
         rows: list[Txn] = []
@@ -40,42 +59,7 @@ class Case:
         return rows
 
 
-AWIN_TOKEN = "contract-awin-token-5d2e"
-CASES = {
-    "awin": Case(
-        "awin",
-        {"api_token": AWIN_TOKEN, "timezone": "Europe/London"},
-        [str(p) for p in publisher_ids(AWIN_TOKEN)],
-        {"timezone": "Europe/London"},
-        secret_key="api_token",
-        transactions_path="/transactions/",
-    ),
-    "cj": Case(
-        "cj",
-        {
-            "username": "pub@example.com",
-            "password": "pw-contract",
-            "personal_access_token": "contractpat0123456789abcde",
-            "company_id": "5551234",
-        },
-        ["5551234"],
-        secret_key="personal_access_token",
-        transactions_path="/query",
-    ),
-    "rakuten": Case(
-        "rakuten",
-        {
-            "username": "contract-user",
-            "password": "pw-contract",
-            "sid": "7654321",
-            "client_id": "contract-client",
-            "client_secret": "contract-secret",
-        },
-        ["7654321"],
-        secret_key="password",
-        transactions_path="/events/1.0/transactions",
-    ),
-}
+CASES = {slug: Case.of(slug, registry.connections(slug)[0]) for slug in registry.slugs()}
 
 
 def connector_for(

@@ -12,7 +12,13 @@ from app.connectors.errors import BadPayload
 from app.connectors.http import RequestSpec, rebase, retry_after_seconds
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, Offset, PageNumber
-from app.connectors.ratelimit import RequestBudget, budget_key
+from app.connectors.ratelimit import (
+    Budget,
+    BudgetExhausted,
+    RequestBudget,
+    budget_key,
+    budgets_from_setting,
+)
 
 
 def test_windows_cover_the_range_in_the_network_zone() -> None:
@@ -126,9 +132,30 @@ def test_mapper_reads_rakuten_dates() -> None:
 
 async def test_budget_is_shared_and_sliding(runtime) -> None:  # type: ignore[no-untyped-def]
     key = budget_key("test", "credential")
-    first = RequestBudget(runtime.redis, key, per_minute=3, window=1.0)
-    second = RequestBudget(runtime.redis, key, per_minute=3, window=1.0)  # another worker
+    first = RequestBudget(runtime.redis, key, [Budget(3, 1.0)])
+    second = RequestBudget(runtime.redis, key, [Budget(3, 1.0)])  # another worker
     assert [await first.try_take(), await second.try_take(), await first.try_take()] == [0, 0, 0]
     wait = await second.try_take()
     assert 0 < wait <= 1.0
     assert await first.take() > 0  # waits for the window to slide, then takes
+
+
+async def test_every_window_of_a_budget_must_have_room(runtime) -> None:  # type: ignore[no-untyped-def]
+    # Tune-like: 3 per second and 4 per 30 s; the longer window binds after the 4th.
+    budget = RequestBudget(runtime.redis, budget_key("test", "two"), [Budget(3, 1), Budget(4, 30)])
+    assert [await budget.try_take() for _ in range(3)] == [0, 0, 0]
+    assert 0 < await budget.try_take() <= 1  # the per-second window is full
+    await budget.take()
+    assert 28 < await budget.try_take() <= 30  # four in 30 s: the long window is full
+    # A job does not sleep through a long wait: it learns when the budget frees.
+    with pytest.raises(BudgetExhausted) as spent:
+        await budget.take(max_wait=5)
+    assert 28 < spent.value.wait <= 30
+
+
+def test_operator_budgets_replace_the_documented_ones() -> None:
+    assert budgets_from_setting(600) == (Budget(600, 60),)
+    assert budgets_from_setting({"per_day": 100000, "per_10_seconds": 5}) == (
+        Budget(100000, 86400),
+        Budget(5, 10),
+    )

@@ -87,7 +87,7 @@ def test_config_validation_reset_and_stats() -> None:
 def test_serve_every_network_and_base_urls_json() -> None:
     try:
         urls = serve()
-        assert set(urls) == set(IMPLEMENTED) == {"awin", "cj", "rakuten"}
+        assert set(urls) == set(IMPLEMENTED) >= {"awin", "cj", "rakuten"}
         assert json.loads(urls.base_urls_json) == dict(urls)
         for url in urls.values():
             assert httpx.get(f"{url}/_sandbox/config").status_code == 200

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +14,24 @@ from sqlalchemy import text
 from app.runtime import Runtime
 from app.settings import Settings
 from app.workers.main import build_worker
+
+
+async def work_until(settings: Settings, done: Callable[[], Awaitable[bool]]) -> None:
+    """A real arq worker that runs until `done()` (for a queue that keeps a dead worker's
+    job, where a burst worker would never see the queue empty); two minutes at most."""
+    worker = build_worker(settings, poll_delay=0.05, handle_signals=False, cron_jobs=[])
+    running = asyncio.create_task(worker.async_run())
+    try:
+        for _ in range(1200):
+            if await done():
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("the worker did not finish in two minutes")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await worker.close()
 
 
 async def drain(settings: Settings) -> None:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RunState = Literal["queued", "running", "succeeded", "failed"]
+RunState = Literal["queued", "running", "succeeded", "failed", "rate_limited"]
 
 
 class SyncRequest(BaseModel):
@@ -41,6 +41,21 @@ class SyncRunOut(BaseModel):
     updated: int
     unchanged: int
     error: RunError | None
+    since: date | None = Field(
+        description="Set when the run reads only what changed since this day (networks that "
+        "can list changes, after a first full sync)."
+    )
+    units_total: int | None = Field(
+        description="Accounts x windows the run reads (known once it has started)."
+    )
+    units_done: int = Field(description="Of those, finished and checkpointed.")
+    expected_end_at: datetime | None = Field(
+        description="When the run should end at its pace so far (networks that allow one "
+        "call a minute take long)."
+    )
+    resume_at: datetime | None = Field(
+        description="For `rate_limited` runs: when the network's quota frees again."
+    )
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
