@@ -5,58 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
-import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+from app.bootstrap import api_and_worker, child_env, migrate_and_seed, services, wait_for_children
 from app.settings import Settings, get_settings
-
-
-@contextmanager
-def services(settings: Settings) -> Iterator[Settings]:
-    """Settings with DATABASE_URL/REDIS_URL filled in, starting the embedded services for
-    whichever is unset (and stopping them afterwards if this process started them)."""
-    if not settings.embedded_database and not settings.embedded_redis:
-        yield settings
-        return
-    from app.embedded import EmbeddedServices
-
-    embedded = EmbeddedServices(
-        settings.data_dir,
-        database=settings.embedded_database,
-        redis=settings.embedded_redis,
-    )
-    urls = embedded.start()
-    try:
-        if urls.database_url:
-            os.environ["DATABASE_URL"] = urls.database_url
-        if urls.redis_url:
-            os.environ["REDIS_URL"] = urls.redis_url
-        get_settings.cache_clear()
-        yield get_settings()
-    finally:
-        embedded.stop()
 
 
 def _require_url(value: str | None, name: str) -> str:
     if not value:
         raise SystemExit(f"{name} is not set")
     return value
-
-
-def migrate_and_seed(database_url: str) -> None:
-    """Schema to head, then the exchange rates shipped with the package (idempotent)."""
-    from app.fx.seed import seed_database
-    from app.migrate import upgrade
-
-    upgrade(database_url)
-    asyncio.run(seed_database(database_url))
 
 
 def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
@@ -101,42 +65,12 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
     """Migrate, then run the API and a worker as child processes until interrupted."""
     with services(settings) as ready:
         migrate_and_seed(_require_url(ready.database_url, "DATABASE_URL"))
-        env = {
-            **os.environ,
-            "DATABASE_URL": ready.database_url or "",
-            "REDIS_URL": ready.redis_url or "",
-        }
-        exe = [sys.executable, "-m", "app.cli"]
-        children = [
-            subprocess.Popen([*exe, "api", "--host", args.host, "--port", str(args.port)], env=env),
-            subprocess.Popen([*exe, "worker"], env=env),
-        ]
-        print(f"netledger is up: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-        _wait_for_children(children)
-
-
-def _wait_for_children(children: list[subprocess.Popen[bytes]]) -> None:
-    def stop(*_: Any) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                continue
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        with api_and_worker(child_env(ready), args.host, args.port) as children:
+            print(
+                f"netledger is up: http://{args.host}:{args.port} (Ctrl-C stops it)",
+                file=sys.stderr,
+            )
+            wait_for_children(children)
 
 
 def _with_session(settings: Settings, work: Callable[[Any], Any]) -> Any:

@@ -53,6 +53,12 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+async def ping(engine: AsyncEngine) -> None:
+    """One round trip to the server; raises if it cannot be reached."""
+    async with engine.connect() as connection:
+        await connection.execute(text("select 1"))
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -7,17 +7,15 @@ progress bar per connection; then a summary, leaving the API running."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from app.bootstrap import api_and_worker, child_env, migrate_and_seed, services, wait_for_children
 from app.settings import Settings
 
 
@@ -43,17 +41,23 @@ DEMO_AMAZON = {
 }
 
 BAR_WIDTH = 28
+FINISHED = ("succeeded", "failed", "rate_limited")
 
 
 def _bar(run: dict[str, Any], name: str) -> str:
     state = run["state"]
     if state == "succeeded":
         filled, mark = BAR_WIDTH, "done"
-    elif state == "failed":
-        filled, mark = 0, "FAILED: " + ((run.get("error") or {}).get("message") or "")[:60]
+    elif state in ("failed", "rate_limited"):
+        filled, mark = (
+            0,
+            state.upper() + ": " + ((run.get("error") or {}).get("message") or "")[:60],
+        )
     else:
-        # Pages are not known ahead, so the bar fills towards the window's page count seen so far.
-        filled, mark = min(BAR_WIDTH - 1, run["pages"]), state
+        # The bar fills with the units (account x window) the run has finished.
+        total = run.get("units_total") or 0
+        filled = min(BAR_WIDTH - 1, BAR_WIDTH * run.get("units_done", 0) // total) if total else 0
+        mark = state
     bar = "#" * filled + "-" * (BAR_WIDTH - filled)
     return f"  {name[:32]:<32} [{bar}] {run['seen']:>7} lines  +{run['inserted']:<6} {mark}"
 
@@ -69,11 +73,12 @@ def follow_syncs(
         lines = [_bar(r, names[r["connection_id"]]) for r in runs]
         if tty and drawn:
             sys.stdout.write(f"\x1b[{drawn}F")
-        if tty or all(r["state"] in ("succeeded", "failed") for r in runs):
+        done = all(r["state"] in FINISHED for r in runs)
+        if tty or done:
             sys.stdout.write("\n".join(line + "\x1b[K" * tty for line in lines) + "\n")
             sys.stdout.flush()
             drawn = len(lines)
-        if all(r["state"] in ("succeeded", "failed") for r in runs):
+        if done:
             return runs
         time.sleep(0.3)
 
@@ -127,44 +132,26 @@ def _wait_ready(client: httpx.Client, timeout: float = 60) -> None:
     raise SystemExit("the API did not become ready; see the log above")
 
 
-@contextmanager
-def _children(env: dict[str, str], host: str, port: int) -> Iterator[list[subprocess.Popen[bytes]]]:
-    exe = [sys.executable, "-m", "app.cli"]
-    children = [
-        subprocess.Popen([*exe, "api", "--host", host, "--port", str(port)], env=env),
-        subprocess.Popen([*exe, "worker"], env=env),
-    ]
-    try:
-        yield children
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-
-
 def run_demo(settings: Settings, host: str, port: int, *, stay: bool = True) -> None:
-    from app.cli import migrate_and_seed, services
     from app.sandbox.server import running_sandbox
     from app.summary import print_summary
 
-    with services(settings) as ready, running_sandbox() as sandbox:
+    # The sandbox answers at once and imitates each network's limits; the demo lifts them
+    # on both sides (Sovrn's one call a minute would make a 90-day sync take 90 minutes).
+    # Production keeps every network's documented budgets.
+    unlimited = {"rate_limit_per_minute": 100_000, "rate_limits": {}}
+    with services(settings) as ready, running_sandbox(config=unlimited) as sandbox:
         assert ready.database_url
         migrate_and_seed(ready.database_url)
-        env = {
-            **os.environ,
-            "DATABASE_URL": ready.database_url,
-            "REDIS_URL": ready.redis_url or "",
-            "NETLEDGER_NETWORK_BASE_URLS": json.dumps(dict(sandbox)),
-        }
+        env = child_env(
+            ready,
+            NETLEDGER_NETWORK_BASE_URLS=json.dumps(dict(sandbox)),
+            NETLEDGER_NETWORK_RATE_LIMITS=json.dumps(dict.fromkeys(sandbox, 100_000)),
+        )
         key = _create_workspace(env)
         base = f"http://{host}:{port}"
         with (
-            _children(env, host, port) as children,
+            api_and_worker(env, host, port) as children,
             httpx.Client(
                 base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
             ) as client,
@@ -184,11 +171,7 @@ def run_demo(settings: Settings, host: str, port: int, *, stay: bool = True) -> 
             print(f"  curl -H 'Authorization: Bearer {key}' '{base}/v1/transactions?limit=5'")
             if stay:
                 print("Ctrl-C stops it.")
-                try:
-                    while all(c.poll() is None for c in children):
-                        time.sleep(1)
-                except KeyboardInterrupt:
-                    pass
+                wait_for_children(children, forward_sigterm=False)
 
 
 def _create_workspace(env: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ import httpx
 
 def _table(rows: list[dict[str, Any]], currency: str) -> list[str]:
     header = (
-        f"  {'network':<10}{'lines':>7}{'sales':>14}{'commission':>13}"
+        f"  {'network':<18}{'lines':>7}{'sales':>14}{'commission':>13}"
         f"{'pending':>12}{'approved':>12}{'paid':>11}  unconverted"
     )
     out = [header, "  " + "-" * (len(header) - 2)]
@@ -20,7 +20,7 @@ def _table(rows: list[dict[str, Any]], currency: str) -> list[str]:
             f"{u['currency']} {u['commission_amount']}" for u in r["unconverted"]
         )
         out.append(
-            f"  {r['network']:<10}{r['transactions']:>7}{r['sale_amount']:>14}"
+            f"  {r['network']:<18}{r['transactions']:>7}{r['sale_amount']:>14}"
             f"{r['commission_amount']:>13}{r['pending_commission']:>12}"
             f"{r['approved_commission']:>12}{r['paid_commission']:>11}  {unconverted}"
         )

@@ -34,6 +34,15 @@ def _digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
+async def list_keys(session: AsyncSession, workspace_id: uuid.UUID) -> list[ApiKey]:
+    """The workspace's keys, revoked ones included, oldest first."""
+    return list(
+        await session.scalars(
+            select(ApiKey).where(ApiKey.workspace_id == workspace_id).order_by(ApiKey.created_at)
+        )
+    )
+
+
 async def mint_key(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> MintedKey:
     prefix = secrets.token_hex(6)
     plaintext = f"nl_{prefix}_{secrets.token_urlsafe(32)}"
@@ -43,6 +52,13 @@ async def mint_key(session: AsyncSession, workspace_id: uuid.UUID, name: str) ->
     session.add(row)
     await session.flush()
     return MintedKey(row=row, plaintext=plaintext)
+
+
+async def create_key(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> MintedKey:
+    """`mint_key`, with the row's server-side defaults loaded to show it."""
+    minted = await mint_key(session, workspace_id, name)
+    await session.refresh(minted.row)
+    return minted
 
 
 async def revoke_key(session: AsyncSession, workspace_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:

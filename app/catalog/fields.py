@@ -98,9 +98,11 @@ def choice(
     )
 
 
-def currency(help: str) -> FormField:
+def currency(help: str, *, required: bool = True) -> FormField:
     """The ISO 4217 currency a network reports in, when its API does not say."""
-    return FormField("currency", "Reporting currency", help, "currency", example="USD")
+    return FormField(
+        "currency", "Reporting currency", help, "currency", required=required, example="USD"
+    )
 
 
 def country(key: str, label: str, help: str, *, required: bool = True, example: str) -> FormField:

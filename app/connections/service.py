@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import Network, get_network, validate_credentials
@@ -100,13 +100,20 @@ async def get_connection(
     return connection
 
 
-def list_query(
-    workspace_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, network: str | None
-) -> Select[Connection]:
+async def list_connections(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    *,
+    network: str | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int,
+) -> list[Connection]:
+    """Oldest first, from after the connection `after` names (its `created_at` and id)."""
     query = select(Connection).where(Connection.workspace_id == workspace_id)
     if network:
         query = query.where(Connection.network == network)
-    return keyset(query, Connection.created_at, Connection.id, after)
+    query = keyset(query, Connection.created_at, Connection.id, after)
+    return list(await session.scalars(query.limit(limit)))
 
 
 def credentials_of(box: SecretBox, connection: Connection) -> dict[str, str]:

@@ -118,6 +118,8 @@ class Connector:
     incremental: ClassVar[bool] = False
     # What the user should do when the network refuses the credentials.
     credentials_hint: ClassVar[str] = "Check the credentials saved for this connection."
+    # Required form fields the API does not need, each with why the form asks for it.
+    unused_credentials: ClassVar[dict[str, str]] = {}
 
     def __init__(self, credentials: Mapping[str, str], http: NetworkHttp) -> None:
         self.credentials = credentials if isinstance(credentials, dict) else dict(credentials)

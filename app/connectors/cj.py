@@ -73,6 +73,11 @@ class CJ(Connector):
         "Create a personal access token at developers.cj.com and check the publisher company "
         "id (CID) shown in your CJ account."
     )
+    unused_credentials = {
+        "username": "the onboarding form asks for the CJ login so a person can sign in; "
+        "the API takes the personal access token",
+        "password": "as the username",
+    }
     paginator = Cursor(next_cursor=_next_cursor, apply=_after)
     programs_paginator = PageNumber(
         page_param="page-number", size_param="records-per-page", size=100, total_pages=_total_pages

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.ledger.queries import TransactionFilter, transactions_query
 from app.models import Program, Transaction
 
 BATCH = 2000
@@ -88,3 +91,14 @@ async def stream_csv(
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def transactions_csv(
+    sessions: async_sessionmaker[AsyncSession],
+    workspace_id: uuid.UUID,
+    timezone: str,
+    filters: TransactionFilter,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> AsyncIterator[str]:
+    """Every line `transactions_query` selects, as streamed CSV (see `stream_csv`)."""
+    return stream_csv(sessions, transactions_query(workspace_id, timezone, filters, after))

@@ -1,16 +1,48 @@
-"""Programs (brands) a connection reaches, as the network lists them."""
+"""Programs (brands) a connection reaches: stored as the network lists them, read back
+across one workspace's connections."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import keyset
 from app.ledger.ingest import Target
 from app.ledger.records import ProgramRecord
-from app.models import Program
+from app.models import Connection, Program
+
+
+async def list_programs(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    *,
+    q: str | None = None,
+    connection_id: uuid.UUID | None = None,
+    after: tuple[str, uuid.UUID] | None = None,
+    limit: int,
+) -> list[tuple[Program, str]]:
+    """Each program with its connection's network, by name, from after the program `after`
+    names (its name and id); `q` matches names and domains, any case."""
+    query = (
+        select(Program, Connection.network)
+        .join(Connection, Connection.id == Program.connection_id)
+        .where(Program.workspace_id == workspace_id)
+    )
+    if q:
+        query = query.where(
+            or_(
+                Program.name.icontains(q, autoescape=True),
+                Program.domain.icontains(q, autoescape=True),
+            )
+        )
+    if connection_id:
+        query = query.where(Program.connection_id == connection_id)
+    query = keyset(query, Program.name, Program.id, after)
+    return [(row[0], row[1]) for row in await session.execute(query.limit(limit))]
 
 
 async def upsert_programs(

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import keyset
 from app.models import Program, Transaction
@@ -56,3 +57,17 @@ def transactions_query(
     if filters.updated_since:
         query = query.where(Transaction.updated_at >= filters.updated_since)
     return keyset(query, Transaction.event_at, Transaction.id, after, descending=True)
+
+
+async def list_transactions(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    timezone: str,
+    filters: TransactionFilter,
+    *,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int,
+) -> list[tuple[Transaction, Program | None]]:
+    """Up to `limit` lines of `transactions_query`, each with its program if known."""
+    query = transactions_query(workspace_id, timezone, filters, after).limit(limit)
+    return [(row[0], row[1]) for row in await session.execute(query)]

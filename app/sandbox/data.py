@@ -236,7 +236,7 @@ class Txn:
     status: str
     network_status: str | None
     event_at: datetime
-    order_id: str
+    order_id: str | None
     advertiser_id: str
     currency: str
     sale_amount: Decimal

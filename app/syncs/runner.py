@@ -103,15 +103,21 @@ async def _page(
 
 
 async def _checkpoint(
-    runtime: Runtime, run_id: uuid.UUID, done: set[str], total: int, began: float, first: int
+    runtime: Runtime,
+    run_id: uuid.UUID,
+    done: set[str],
+    total: int,
+    began: float,
+    first: int,
+    per_call: float,
 ) -> None:
     """Record a finished unit, the counters as they stand, and when the run should end at
-    the pace of this job so far."""
+    the pace of this job so far (never faster than the network's budget allows a call)."""
     async with transaction(runtime.sessions) as session:
         run = await session.get(SyncRun, run_id, with_for_update=True)
         assert run is not None
         finished_here = len(done) - first
-        pace = (time.monotonic() - began) / max(finished_here, 1)
+        pace = max((time.monotonic() - began) / max(finished_here, 1), per_call)
         run.checkpoint = {
             "units": sorted(done),
             "counts": {name: getattr(run, name) for name in COUNTERS},
@@ -244,6 +250,9 @@ async def _work(
     async with transaction(runtime.sessions) as session:
         await session.execute(update(SyncRun).where(SyncRun.id == run_id).values(units_total=total))
     began, first = time.monotonic(), len(done)
+    budget = connector.http.budget
+    # Each unit takes at least one call: the tightest budget bounds the pace.
+    per_call = max((b.window / b.limit for b in budget.budgets), default=0.0) if budget else 0.0
     todo = [unit for unit in units if unit.key not in done]
     for n, unit in enumerate(todo):
         async for records in connector.unit_pages(unit):
@@ -251,7 +260,7 @@ async def _work(
             await _page(runtime, run_id, target, records)
         lease.check()
         done.add(unit.key)
-        await _checkpoint(runtime, run_id, done, total, began, first)
+        await _checkpoint(runtime, run_id, done, total, began, first, per_call)
         sliced = time.monotonic() - began >= runtime.settings.sync_slice_seconds
         if sliced and n + 1 < len(todo):
             return True

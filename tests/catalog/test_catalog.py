@@ -75,6 +75,7 @@ DESIGN: dict[str, tuple[str, dict[str, tuple[bool, bool]]]] = {
             "password": (True, True),
             "domain": (False, True),
             "currency": (False, True),
+            "timezone": (False, False),
         },
     ),
     "rakuten": (
@@ -125,7 +126,7 @@ DESIGN: dict[str, tuple[str, dict[str, tuple[bool, bool]]]] = {
 EXTRA_OPTIONAL: dict[str, set[str]] = {
     "adtraction": {"channel_id", "market"},
     "avantlink": {"website_id", "region"},
-    "cj": {"website_id"},
+    "cj": {"website_id", "currency"},
     "partnerize": {"publisher_id"},
     "skimlinks": {"domain_id"},
     "tradedoubler": {"source_id"},

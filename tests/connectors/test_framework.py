@@ -159,3 +159,20 @@ def test_operator_budgets_replace_the_documented_ones() -> None:
         Budget(100000, 86400),
         Budget(5, 10),
     )
+
+
+async def test_a_retry_after_longer_than_a_job_waits_ends_with_a_resume_time(
+    runtime, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    from app.connectors.errors import QuotaSpent
+    from tests.connectors.support import CASES, connector_for, knobs, window
+
+    # Rakuten's gateway says: come back in an hour. A job does not sleep for it.
+    knobs(sandbox["rakuten"], fail_next=[429], retry_after=3600)
+    connector = connector_for(runtime, CASES["rakuten"])
+    with pytest.raises(QuotaSpent) as spent:
+        async for _ in connector.transactions(*window(3)):
+            pass
+    assert spent.value.code == "rate_limited"
+    wait = (spent.value.resume_at - datetime.now(UTC)).total_seconds()
+    assert 3500 < wait <= 3600

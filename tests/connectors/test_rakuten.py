@@ -46,3 +46,17 @@ async def test_approved_advertisers(runtime, sandbox) -> None:  # type: ignore[n
     programs = [p async for page in connector_for(runtime, RAKUTEN).programs() for p in page]
     assert programs
     assert all(p.name and p.relationship_status == "approved" for p in programs)
+
+
+async def test_returns_net_against_their_sales_in_approved_commission(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    # The reversal rule: a return Rakuten deducts from its payment is approved money.
+    start, end = window(120)
+    records = [
+        r async for page in connector_for(runtime, RAKUTEN).transactions(start, end) for r in page
+    ]
+    returns = [r for r in records if r.commission_amount < 0]
+    assert returns, "the sandbox serves returns in this window"
+    assert {r.status for r in returns} == {"approved"}
+    approved = sum(r.commission_amount for r in records if r.status == "approved")
+    assert approved == sum(r.commission_amount for r in records)
+    assert approved < sum(r.commission_amount for r in records if r.commission_amount > 0)

@@ -84,12 +84,11 @@ async def list_connections(
     if cursor:
         created_at, last_id = decode_cursor(cursor, 2)
         after = (datetime.fromisoformat(created_at), uuid.UUID(last_id))
+    connections = await service.list_connections(
+        session, workspace.id, network=network, after=after, limit=limit + 1
+    )
     rows, next_cursor = cut_page(
-        list(
-            await session.scalars(service.list_query(workspace.id, after, network).limit(limit + 1))
-        ),
-        limit,
-        lambda c: [c.created_at.isoformat(), str(c.id)],
+        connections, limit, lambda c: [c.created_at.isoformat(), str(c.id)]
     )
     return Page[ConnectionOut](data=[connection_out(c) for c in rows], next_cursor=next_cursor)
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from app.api.deps import RuntimeDep
+from app.db import ping
 
 router = APIRouter(tags=["health"])
 
@@ -40,8 +40,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Postgres and Redis are reachable."""
 
     async def database() -> str:
-        async with runtime.engine.connect() as connection:
-            await connection.execute(text("select 1"))
+        await ping(runtime.engine)
         return "ok"
 
     async def redis() -> str:

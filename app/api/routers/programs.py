@@ -6,13 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import or_, select
 
 from app.api.deps import CurrentWorkspace, Session
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
 from app.api.schemas.common import Page, problem_responses
-from app.db import keyset
-from app.models import Connection, Program
+from app.ledger import programs
 
 router = APIRouter(prefix="/v1/programs", tags=["programs"])
 
@@ -42,30 +40,14 @@ async def list_programs(
     cursor: str | None = Query(default=None),
 ) -> Page[ProgramOut]:
     """Brands seen through the workspace's connections, by name."""
-    query = (
-        select(Program, Connection.network)
-        .join(Connection, Connection.id == Program.connection_id)
-        .where(Program.workspace_id == workspace.id)
-    )
-    if q:
-        query = query.where(
-            or_(
-                Program.name.icontains(q, autoescape=True),
-                Program.domain.icontains(q, autoescape=True),
-            )
-        )
-    if connection_id:
-        query = query.where(Program.connection_id == connection_id)
     after = None
     if cursor:
         name, last_id = decode_cursor(cursor, 2)
         after = (name, uuid.UUID(last_id))
-    query = keyset(query, Program.name, Program.id, after).limit(limit + 1)
-    rows, next_cursor = cut_page(
-        [(row[0], row[1]) for row in await session.execute(query)],
-        limit,
-        lambda pair: [pair[0].name or "", str(pair[0].id)],
+    found = await programs.list_programs(
+        session, workspace.id, q=q, connection_id=connection_id, after=after, limit=limit + 1
     )
+    rows, next_cursor = cut_page(found, limit, lambda pair: [pair[0].name or "", str(pair[0].id)])
     return Page[ProgramOut](
         data=[
             ProgramOut(

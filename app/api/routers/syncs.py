@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from app.api.deps import CurrentWorkspace, RuntimeDep, Session, after_commit
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
@@ -21,10 +20,8 @@ from app.api.schemas.syncs import (
     VerifyResult,
 )
 from app.connections.service import get_connection
-from app.db import keyset
-from app.errors import NotFound
 from app.models import SyncRun
-from app.syncs import service
+from app.syncs import queries, service
 from app.syncs.verify import verify_connection
 
 router = APIRouter(prefix="/v1", tags=["syncs"])
@@ -142,19 +139,19 @@ async def list_syncs(
     cursor: str | None = Query(default=None),
 ) -> Page[SyncRunOut]:
     """Sync runs, newest first."""
-    query = select(SyncRun).where(SyncRun.workspace_id == workspace.id)
-    if connection_id:
-        query = query.where(SyncRun.connection_id == connection_id)
-    if state:
-        query = query.where(SyncRun.state == state)
     after = None
     if cursor:
         queued_at, last_id = decode_cursor(cursor, 2)
         after = (datetime.fromisoformat(queued_at), uuid.UUID(last_id))
-    query = keyset(query, SyncRun.queued_at, SyncRun.id, after, descending=True).limit(limit + 1)
-    rows, next_cursor = cut_page(
-        list(await session.scalars(query)), limit, lambda r: [r.queued_at.isoformat(), str(r.id)]
+    runs = await queries.list_runs(
+        session,
+        workspace.id,
+        connection_id=connection_id,
+        state=state,
+        after=after,
+        limit=limit + 1,
     )
+    rows, next_cursor = cut_page(runs, limit, lambda r: [r.queued_at.isoformat(), str(r.id)])
     return Page[SyncRunOut](data=[run_out(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -166,9 +163,4 @@ async def list_syncs(
 )
 async def get_sync(run_id: uuid.UUID, session: Session, workspace: CurrentWorkspace) -> SyncRunOut:
     """One sync run with its progress counters."""
-    run = await session.scalar(
-        select(SyncRun).where(SyncRun.id == run_id, SyncRun.workspace_id == workspace.id)
-    )
-    if run is None:
-        raise NotFound(f"Sync run {run_id} not found.")
-    return run_out(run)
+    return run_out(await queries.get_run(session, workspace.id, run_id))

@@ -13,8 +13,8 @@ from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
 from app.api.schemas.common import Page, problem_responses
 from app.api.schemas.transactions import ProgramRef, Status, TransactionOut
 from app.errors import FieldError, ValidationFailed
-from app.ledger.export import stream_csv
-from app.ledger.queries import TransactionFilter, transactions_query
+from app.ledger import queries
+from app.ledger.export import transactions_csv
 from app.models import Program, Transaction
 
 router = APIRouter(prefix="/v1/transactions", tags=["transactions"])
@@ -89,7 +89,7 @@ async def list_transactions(
     if cursor:
         at, last_id = decode_cursor(cursor, 2)
         after = (datetime.fromisoformat(at), uuid.UUID(last_id))
-    filters = TransactionFilter(
+    filters = queries.TransactionFilter(
         start=start,
         end=end,
         network=network,
@@ -100,17 +100,16 @@ async def list_transactions(
         updated_since=updated_since,
     )
     if "text/csv" in request.headers.get("accept", ""):
-        query = transactions_query(workspace.id, workspace.timezone, filters, after)
         return StreamingResponse(
-            stream_csv(runtime.sessions, query),
+            transactions_csv(runtime.sessions, workspace.id, workspace.timezone, filters, after),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="transactions.csv"'},
         )
-    query = transactions_query(workspace.id, workspace.timezone, filters, after).limit(limit + 1)
+    found = await queries.list_transactions(
+        session, workspace.id, workspace.timezone, filters, after=after, limit=limit + 1
+    )
     rows, next_cursor = cut_page(
-        [(row[0], row[1]) for row in await session.execute(query)],
-        limit,
-        lambda pair: [pair[0].event_at.isoformat(), str(pair[0].id)],
+        found, limit, lambda pair: [pair[0].event_at.isoformat(), str(pair[0].id)]
     )
     return Page[TransactionOut](
         data=[transaction_out(t, p) for t, p in rows], next_cursor=next_cursor

@@ -6,16 +6,14 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
-from sqlalchemy import select
 
 from app.api.deps import CurrentWorkspace, RuntimeDep, Session, after_commit
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
 from app.api.schemas.common import Page, problem_responses
 from app.api.schemas.uploads import UploadOut
 from app.connections.service import get_connection
-from app.db import keyset
-from app.errors import NotFound
 from app.models import Upload
+from app.uploads import queries
 from app.uploads.jobs import enqueue_upload
 from app.uploads.service import receive_upload
 
@@ -72,17 +70,14 @@ async def list_uploads(
     cursor: str | None = Query(default=None),
 ) -> Page[UploadOut]:
     """Uploads, newest first."""
-    query = select(Upload).where(Upload.workspace_id == workspace.id)
-    if connection_id:
-        query = query.where(Upload.connection_id == connection_id)
     after = None
     if cursor:
         created_at, last_id = decode_cursor(cursor, 2)
         after = (datetime.fromisoformat(created_at), uuid.UUID(last_id))
-    query = keyset(query, Upload.created_at, Upload.id, after, descending=True).limit(limit + 1)
-    rows, next_cursor = cut_page(
-        list(await session.scalars(query)), limit, lambda u: [u.created_at.isoformat(), str(u.id)]
+    uploads = await queries.list_uploads(
+        session, workspace.id, connection_id=connection_id, after=after, limit=limit + 1
     )
+    rows, next_cursor = cut_page(uploads, limit, lambda u: [u.created_at.isoformat(), str(u.id)])
     return Page[UploadOut](data=[upload_out(u) for u in rows], next_cursor=next_cursor)
 
 
@@ -96,9 +91,4 @@ async def get_upload(
     upload_id: uuid.UUID, session: Session, workspace: CurrentWorkspace
 ) -> UploadOut:
     """One upload: its state, progress, counts per report, date range and errors."""
-    upload = await session.scalar(
-        select(Upload).where(Upload.id == upload_id, Upload.workspace_id == workspace.id)
-    )
-    if upload is None:
-        raise NotFound(f"Upload {upload_id} not found.")
-    return upload_out(upload)
+    return upload_out(await queries.get_upload(session, workspace.id, upload_id))

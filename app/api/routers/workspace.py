@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from app.api.deps import CurrentWorkspace, RuntimeDep, Session, after_commit
 from app.api.schemas.common import problem_responses
@@ -17,7 +16,7 @@ from app.api.schemas.workspace import (
     WorkspaceUpdate,
 )
 from app.auth import cache as auth_cache
-from app.auth.keys import mint_key, revoke_key
+from app.auth.keys import create_key, list_keys, revoke_key
 from app.models import ApiKey, Workspace
 from app.reporting.cache import bump
 from app.workspaces.service import update_workspace
@@ -78,10 +77,7 @@ async def patch_workspace(
 )
 async def list_api_keys(session: Session, workspace: CurrentWorkspace) -> list[ApiKeyOut]:
     """The workspace's API keys (never their secret part)."""
-    rows = await session.scalars(
-        select(ApiKey).where(ApiKey.workspace_id == workspace.id).order_by(ApiKey.created_at)
-    )
-    return [key_out(r) for r in rows]
+    return [key_out(r) for r in await list_keys(session, workspace.id)]
 
 
 @router.post(
@@ -95,8 +91,7 @@ async def create_api_key(
     body: ApiKeyCreate, session: Session, workspace: CurrentWorkspace
 ) -> ApiKeyCreated:
     """A new API key for this workspace; the response is the only time its secret is shown."""
-    minted = await mint_key(session, workspace.id, body.name)
-    await session.refresh(minted.row)
+    minted = await create_key(session, workspace.id, body.name)
     return ApiKeyCreated(**key_out(minted.row).model_dump(), key=minted.plaintext)
 
 

@@ -1,6 +1,6 @@
 """CJ: a personal access token plus the publisher company id (CID) the API must be told."""
 
-from app.catalog.fields import numeric_id, password, secret, username
+from app.catalog.fields import currency, numeric_id, password, secret, username
 from app.catalog.model import Network
 
 NETWORK = Network(
@@ -40,6 +40,12 @@ NETWORK = Network(
             "links and to report on that site alone; leave it empty for all sites.",
             required=False,
             example="101234567",
+        ),
+        currency(
+            "Optional. Your CJ account's functional currency (Account > Settings), to record "
+            "commissions in it. CJ does not name that currency in its data, so without it "
+            "netledger records the US dollar amounts CJ also reports.",
+            required=False,
         ),
     ),
 )

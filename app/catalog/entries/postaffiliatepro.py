@@ -1,7 +1,7 @@
 """Post Affiliate Pro: a white-label platform; each merchant runs its own installation."""
 
 from app.catalog.fields import currency, domain, password, username
-from app.catalog.model import Network
+from app.catalog.model import FormField, Network
 
 NETWORK = Network(
     slug="postaffiliatepro",
@@ -23,6 +23,16 @@ NETWORK = Network(
         currency(
             "The currency this Post Affiliate Pro installation shows commissions in, as an "
             "ISO 4217 code such as USD or EUR."
+        ),
+        FormField(
+            "timezone",
+            "Timezone",
+            "Optional. The timezone the installation keeps its dates in, as an IANA name. "
+            "Leave it empty unless the merchant changed it from Post Affiliate Pro's default, "
+            "America/Los_Angeles.",
+            "timezone",
+            required=False,
+            example="America/Los_Angeles",
         ),
     ),
 )

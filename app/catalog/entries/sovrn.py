@@ -1,7 +1,7 @@
 """Sovrn Commerce (formerly VigLink): keys belong to one site, so one connection per site."""
 
-from app.catalog.fields import currency, secret
-from app.catalog.model import Network
+from app.catalog.fields import secret
+from app.catalog.model import FormField, Network
 
 NETWORK = Network(
     slug="sovrn",
@@ -23,9 +23,15 @@ NETWORK = Network(
             "Shown with the API key of the same site. If there is none, generate a secret API "
             "key there.",
         ),
-        currency(
-            "The currency your Sovrn account reports earnings in (USD unless you changed it), "
-            "as an ISO 4217 code."
+        FormField(
+            "currency",
+            "Reporting currency",
+            "Sovrn converts every commission to US dollars before it reports or pays it, so "
+            "this is always USD.",
+            "currency",
+            example="USD",
+            pattern=r"^USD$",
+            format_hint="USD: Sovrn Commerce reports and pays only in US dollars",
         ),
     ),
 )

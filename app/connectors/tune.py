@@ -1,0 +1,148 @@
+"""Tune (HasOffers) Partner API: one host per white-label network
+(`https://<network_id>.api.hasoffers.com/Apiv3/json`), the affiliate's `api_key` in the query,
+`Target`/`Method` calls with bracketed array parameters, failures inside HTTP 200 bodies,
+50 calls per 10 s (shared/networks/tune.md, notes/tune.md).
+
+Conversion times are naive, in the network's default timezone, which the Partner API does
+not name (getContext is not known to carry it): read as UTC, the sensible default the notes
+give. Rows without `Stat.currency` are in the network's currency, from getContext."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.connectors.auth import QueryKey
+from app.connectors.base import Connector, Scope, Window
+from app.connectors.errors import CredentialsRejected, RequestRejected
+from app.connectors.http import RequestSpec
+from app.connectors.mapping import Mapper
+from app.connectors.paging import PageNumber, Records
+from app.connectors.ratelimit import Budget
+from app.connectors.tune_envelope import check_envelope, page_count, rows
+from app.ledger.records import ProgramRecord, TransactionRecord
+
+NETWORK_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+STATUSES = {"approved": "approved", "pending": "pending", "rejected": "declined"}
+SUBS = ("affiliate_info1", "affiliate_info2", "affiliate_info3", "affiliate_info4")
+FIELDS = (
+    *(f"Stat.{f}" for f in ("id", "tune_event_id", "datetime", "conversion_status", "payout")),
+    *(f"Stat.{f}" for f in ("sale_amount", "currency", "offer_id", "ad_id", *SUBS)),
+    "Stat.affiliate_info5",
+    "Offer.name",
+)
+FORMATS = ("%Y-%m-%d %H:%M:%S",)
+
+
+class Tune(Connector):
+    slug = "tune"
+    name = "Tune (HasOffers)"
+    base_url = "https://api.hasoffers.com"
+    auth = QueryKey("api_key", "api_key")
+    paginator = PageNumber(page_param="page", size_param="limit", total_pages=page_count)
+    programs_paginator = PageNumber(page_param="page", size_param="limit", total_pages=page_count)
+    budgets = (Budget(50, 10),)
+    concurrency = 2
+    credentials_hint = (
+        "Copy the API key and Network ID again from the network's affiliate panel (Support > "
+        "API, or Tools > API in older panels). If the key is limited to IP addresses, add "
+        "netledger's address there (0.0.0.0 lifts the limit)."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.network_currency = "USD"
+
+    @property
+    def network_id(self) -> str:
+        value = self.credentials.get("network_id", "").strip()
+        if not NETWORK_ID.fullmatch(value):
+            raise RequestRejected(
+                self.slug, f"The Network ID {value[:40]!r} is not a short name such as 'demo'"
+            )
+        return value
+
+    @property
+    def api_base(self) -> str:
+        return f"https://{self.network_id}.api.hasoffers.com"
+
+    def call(self, target: str, method: str, **params: Any) -> RequestSpec:
+        return RequestSpec(
+            "GET", self.url("/Apiv3/json"), {"Target": target, "Method": method, **params}
+        )
+
+    def check(self, payload: Any) -> None:
+        check_envelope(payload, self.network_id, self.http.scrub)
+
+    def extract(self, payload: Any) -> Records:
+        return rows(payload)
+
+    async def scopes(self) -> list[Scope]:
+        """The affiliate the key belongs to, and the network's currency (for rows whose
+        `Stat.currency` is empty: `BrandPreferences.network_currency`, else USD)."""
+        found = await self.request(self.call("Affiliate_Affiliate", "findById"))
+        m = Mapper(self.slug, found["response"].get("data") or {})
+        context = await self.request(self.call("Affiliate_AffiliateUser", "getContext"))
+        c = Mapper(self.slug, context["response"].get("data") or {})
+        self.network_currency = c.currency("BrandPreferences.network_currency", "USD")
+        return [Scope(m.required_text("Affiliate.id"), m.text("Affiliate.company"))]
+
+    def transactions_request(self, scope: Scope, window: Window) -> RequestSpec:
+        fmt = FORMATS[0]
+        return self.call(
+            "Affiliate_Report",
+            "getConversions",
+            **{
+                "fields[]": list(FIELDS),
+                "filters[Stat.datetime][conditional]": "BETWEEN",
+                "filters[Stat.datetime][values][]": [
+                    window.start.strftime(fmt),
+                    window.last_second.strftime(fmt),
+                ],
+                "sort[Stat.datetime]": "asc",
+                "sort[Stat.id]": "asc",
+            },
+        )
+
+    def map_transaction(self, record: dict[str, Any], scope: Scope) -> TransactionRecord:
+        m = Mapper(self.slug, record)
+        status, word = m.status("conversion_status", STATUSES)
+        subs = {k: str(record[k]) for k in (*SUBS, "affiliate_info5") if record.get(k)}
+        return TransactionRecord(
+            external_id=m.text("id") or m.required_text("tune_event_id"),
+            status=status,
+            network_status=word,
+            event_at=m.required_time("datetime", self.zone, formats=FORMATS),
+            commission_amount=m.required_money("payout"),
+            sale_amount=m.money("sale_amount"),
+            currency=m.currency("currency", self.network_currency),
+            click_ref=subs.get("affiliate_info1"),
+            sub_ids=subs,
+            advertiser_id=m.text("offer_id"),
+            advertiser_name=m.text("Offer.name"),
+            source_timezone=self.zone,
+            raw=record,
+        )
+
+    def programs_request(self, scope: Scope) -> RequestSpec:
+        return self.call("Affiliate_Offer", "findMyApprovedOffers", **{"filters[status]": "active"})
+
+    def extract_programs(self, payload: Any) -> Records:
+        return [r.get("Offer") or r for r in rows(payload)]
+
+    def map_program(self, record: dict[str, Any]) -> ProgramRecord:
+        m = Mapper(self.slug, record)
+        keep = ("payout_type", "default_payout", "percent_payout", "currency", "preview_url")
+        return ProgramRecord(
+            external_id=m.required_text("id"),
+            name=m.text("name"),
+            relationship_status="joined",
+            details={k: record[k] for k in keep if record.get(k) not in (None, "")},
+        )
+
+    def refused(self, exc: CredentialsRejected) -> CredentialsRejected:
+        return CredentialsRejected(
+            self.slug,
+            f"{self.name} network '{self.credentials.get('network_id', '')}' refused the "
+            f"credentials ({exc.message}). {self.credentials_hint}",
+        )
