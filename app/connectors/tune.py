@@ -4,8 +4,9 @@
 50 calls per 10 s (shared/networks/tune.md, notes/tune.md).
 
 Conversion times are naive, in the network's default timezone, which the Partner API does
-not name (getContext is not known to carry it): read as UTC, the sensible default the notes
-give. Rows without `Stat.currency` are in the network's currency, from getContext."""
+not name (getContext is not known to carry it): read in the connection's optional
+`timezone`, UTC by default. Rows without `Stat.currency` are in the network's currency,
+from getContext."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class Tune(Connector):
         "API, or Tools > API in older panels). If the key is limited to IP addresses, add "
         "netledger's address there (0.0.0.0 lifts the limit)."
     )
+
+    @property
+    def zone(self) -> str:
+        return self.credentials.get("timezone") or "UTC"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

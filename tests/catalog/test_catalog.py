@@ -130,6 +130,7 @@ EXTRA_OPTIONAL: dict[str, set[str]] = {
     "partnerize": {"publisher_id"},
     "skimlinks": {"domain_id"},
     "tradedoubler": {"source_id"},
+    "tune": {"timezone"},
 }
 
 # A realistic filled-in form per network, and what it cleans to where that differs.

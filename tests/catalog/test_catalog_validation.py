@@ -328,7 +328,7 @@ def test_unknown_keys_are_refused_with_the_expected_ones() -> None:
     errors = _errors("tune", {"api_key": "k", "network_id": "vcm", "networkid": "vcm"})
     assert errors == {
         "credentials.networkid": "is not a field of Tune (HasOffers); expected one of: "
-        "api_key, network_id (did you mean 'network_id'?)"
+        "api_key, network_id, timezone (did you mean 'network_id'?)"
     }
 
 

@@ -249,3 +249,33 @@ async def test_approved_offers(runtime, sandbox) -> None:  # type: ignore[no-unt
     assert programs
     assert all(p.name and p.relationship_status == "joined" for p in programs)
     assert all(p.details["payout_type"] == "cpa_percentage" for p in programs)
+
+
+async def test_times_are_read_in_the_networks_timezone_when_the_connection_names_it(
+    runtime, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.connectors.support import CASES, connector_for, knobs, window
+
+    case = CASES["tune"]
+    knobs(sandbox["tune"], timezone="Europe/Amsterdam")
+    start, end = window(60)
+    connector = connector_for(runtime, case, timezone="Europe/Amsterdam")
+    got = {
+        r.external_id: r.event_at async for page in connector.transactions(start, end) for r in page
+    }
+    options = {**case.options, "timezone": "Europe/Amsterdam"}
+    want = {
+        t.external_id: t.event_at
+        for account in case.accounts
+        for t in registry.expected("tune")(
+            account, 0, registry_spec(sandbox), start, end, **options
+        )
+    }
+    assert got == want
+    assert len(got) > 10
+
+
+def registry_spec(sandbox):  # type: ignore[no-untyped-def]
+    from app.sandbox.data import DataSpec
+
+    return DataSpec.from_config(httpx.get(f"{sandbox['tune']}/_sandbox/config").json())

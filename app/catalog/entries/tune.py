@@ -1,7 +1,7 @@
 """Tune (HasOffers): each white-label network has its own API host and affiliate API keys."""
 
 from app.catalog.fields import secret, text
-from app.catalog.model import Network
+from app.catalog.model import FormField, Network
 
 NETWORK = Network(
     slug="tune",
@@ -27,6 +27,17 @@ NETWORK = Network(
             format_hint=(
                 "the network's short name, e.g. arabclicks (letters, digits and inner hyphens)"
             ),
+        ),
+        FormField(
+            "timezone",
+            "Timezone",
+            "Optional. The network's default timezone, as an IANA name: the Partner API reports "
+            "times in it without saying which it is. Ask the network's affiliate manager, or "
+            "compare a conversion's time in the panel with its time in your own records. "
+            "Leave it empty for UTC.",
+            "timezone",
+            required=False,
+            example="Europe/Amsterdam",
         ),
     ),
 )
