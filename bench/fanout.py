@@ -171,7 +171,8 @@ async def main(latency_ms: int, days: int, networks: list[str]) -> None:
                 runs = (await together.post("/v1/syncs", json=window)).json()["data"]
                 done_all = await wait_done(together, [r["id"] for r in runs])
                 wall = time.perf_counter() - started
-                cpu = time.process_time() + cpu_seconds(pg + postgres_pids()) - cpu_before
+                every_pg = sorted(set(pg) | set(postgres_pids()))
+                cpu = time.process_time() + cpu_seconds(every_pg) - cpu_before
             finally:
                 worker_task.cancel()
                 await worker.close()
