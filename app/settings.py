@@ -86,15 +86,13 @@ class Settings(BaseSettings):
     @field_validator("network_rate_limits")
     @classmethod
     def _check_budgets(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from app.connectors.ratelimit import WINDOWS
+        from app.connectors.ratelimit import budgets_from_setting
 
         for slug, budget in value.items():
-            budgets = budget if isinstance(budget, dict) else {"per_minute": budget}
-            for window, limit in budgets.items():
-                if window not in WINDOWS:
-                    raise ValueError(f"{slug}: unknown window {window!r}; use {', '.join(WINDOWS)}")
-                if limit < 1:
-                    raise ValueError(f"{slug}: {window} must be at least 1")
+            try:
+                budgets_from_setting(budget)
+            except ValueError as exc:
+                raise ValueError(f"{slug}: {exc}") from exc
         return value
 
     @field_validator("egress_allow", mode="before")

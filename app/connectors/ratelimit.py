@@ -71,10 +71,17 @@ def per_minute(limit: int) -> tuple[Budget, ...]:
 
 
 def budgets_from_setting(value: int | Mapping[str, int]) -> tuple[Budget, ...]:
-    """An operator's override: a number is requests per minute; an object names windows."""
-    if isinstance(value, int):
-        return per_minute(value)
-    return tuple(Budget(int(limit), WINDOWS[name]) for name, limit in value.items())
+    """An operator's override: a number is requests per minute; an object names windows.
+    A window this module does not know, or a limit under 1, is a ValueError."""
+    named = value if isinstance(value, Mapping) else {"per_minute": value}
+    budgets = []
+    for name, limit in named.items():
+        if name not in WINDOWS:
+            raise ValueError(f"unknown window {name!r}; use {', '.join(WINDOWS)}")
+        if int(limit) < 1:
+            raise ValueError(f"{name} must be at least 1")
+        budgets.append(Budget(int(limit), WINDOWS[name]))
+    return tuple(budgets)
 
 
 class BudgetExhausted(Exception):
@@ -98,6 +105,11 @@ class RequestBudget:
         self.redis = redis
         self.key = key
         self.budgets = tuple(budgets)
+
+    @property
+    def interval(self) -> float:
+        """The least time one request costs under the tightest window."""
+        return max(b.window / b.limit for b in self.budgets)
 
     async def try_take(self) -> float:
         """Take one request if every window allows: 0.0, else the seconds to wait."""

@@ -250,9 +250,8 @@ async def _work(
     async with transaction(runtime.sessions) as session:
         await session.execute(update(SyncRun).where(SyncRun.id == run_id).values(units_total=total))
     began, first = time.monotonic(), len(done)
-    budget = connector.http.budget
     # Each unit takes at least one call: the tightest budget bounds the pace.
-    per_call = max((b.window / b.limit for b in budget.budgets), default=0.0) if budget else 0.0
+    per_call = connector.http.budget.interval if connector.http.budget else 0.0
     todo = [unit for unit in units if unit.key not in done]
     for n, unit in enumerate(todo):
         async for records in connector.unit_pages(unit):

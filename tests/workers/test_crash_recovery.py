@@ -19,7 +19,7 @@ from app.workers.tasks import TASKS
 from tests.conftest import TEST_SECRET_KEYS
 from tests.connectors.support import CASES, knobs
 from tests.workers.support import drain, rollups_match_transactions, work_until
-from tests.workers.test_sync_end_to_end import WINDOW, assert_exact, body
+from tests.workers.test_sync_end_to_end import assert_exact, request_cj_sync
 
 LEASE = 2
 
@@ -61,11 +61,7 @@ async def test_a_killed_worker_hands_its_run_on_from_the_last_checkpoint(
     headers = workspace["headers"]
     # Small, slow pages over four windows: the sync is killed after some units are done.
     knobs(sandbox["cj"], page_size=5, latency_ms=40)
-    created = await client.post("/v1/connections", json=body(CASES["cj"], "CJ"), headers=headers)
-    connection_id = created.json()["id"]
-    run = (
-        await client.post(f"/v1/connections/{connection_id}/syncs", json=WINDOW, headers=headers)
-    ).json()
+    connection_id, run = await request_cj_sync(client, headers)
 
     worker = worker_process(short)
     try:
@@ -120,11 +116,7 @@ async def test_a_long_run_continues_in_new_jobs_slice_by_slice(
 ) -> None:  # type: ignore[no-untyped-def]
     sliced = settings.model_copy(update={"sync_slice_seconds": 0})
     headers = workspace["headers"]
-    created = await client.post("/v1/connections", json=body(CASES["cj"], "CJ"), headers=headers)
-    connection_id = created.json()["id"]
-    run = (
-        await client.post(f"/v1/connections/{connection_id}/syncs", json=WINDOW, headers=headers)
-    ).json()
+    connection_id, run = await request_cj_sync(client, headers)
     await drain(sliced)
     state = await run_state(runtime, run["id"])
     assert state["state"] == "succeeded"

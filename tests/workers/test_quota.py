@@ -10,9 +10,8 @@ from sqlalchemy import text
 from app.runtime import Runtime
 from app.workers.jobs import sync_due
 from app.workers.tasks import JobContext
-from tests.connectors.support import CASES
 from tests.workers.support import drain
-from tests.workers.test_sync_end_to_end import WINDOW, body
+from tests.workers.test_sync_end_to_end import request_cj_sync
 
 
 async def test_a_spent_daily_quota_ends_the_run_with_its_resume_time(
@@ -22,11 +21,7 @@ async def test_a_spent_daily_quota_ends_the_run_with_its_resume_time(
     # page does not.
     quota = settings.model_copy(update={"network_rate_limits": {"cj": {"per_day": 2}}})
     headers = workspace["headers"]
-    created = await client.post("/v1/connections", json=body(CASES["cj"], "CJ"), headers=headers)
-    connection_id = created.json()["id"]
-    run = (
-        await client.post(f"/v1/connections/{connection_id}/syncs", json=WINDOW, headers=headers)
-    ).json()
+    connection_id, run = await request_cj_sync(client, headers)
     began = datetime.now(UTC)
     await drain(quota)
 

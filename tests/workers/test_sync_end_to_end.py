@@ -55,6 +55,14 @@ async def connect_all(client: httpx.AsyncClient, headers: dict) -> dict[str, Cas
     return out
 
 
+async def request_cj_sync(client: httpx.AsyncClient, headers: dict) -> tuple[str, dict]:
+    """A CJ connection and a queued sync of WINDOW: (connection id, the run)."""
+    created = await client.post("/v1/connections", json=body(CASES["cj"], "CJ"), headers=headers)
+    connection_id = created.json()["id"]
+    url = f"/v1/connections/{connection_id}/syncs"
+    return connection_id, (await client.post(url, json=WINDOW, headers=headers)).json()
+
+
 async def sync_all(client: httpx.AsyncClient, headers: dict, settings) -> list[dict]:  # type: ignore[no-untyped-def]
     response = await client.post("/v1/syncs", json=WINDOW, headers=headers)
     assert response.status_code == 202, response.text
