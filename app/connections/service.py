@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import Network, get_network, validate_credentials
+from app.connectors.registry import connector_class
 from app.crypto import SecretBox
 from app.db import keyset
 from app.errors import FieldError, NotFound, ValidationFailed
@@ -114,6 +115,13 @@ async def list_connections(
         query = query.where(Connection.network == network)
     query = keyset(query, Connection.created_at, Connection.id, after)
     return list(await session.scalars(query.limit(limit)))
+
+
+def notices(connection: Connection) -> list[str]:
+    """What the connection's network cannot show with the fields it has filled in."""
+    cls = connector_class(connection.network)
+    given = {k for k, v in connection.settings.items() if v} | set(connection.secret_hints)
+    return list(cls.notices(given)) if cls is not None else []
 
 
 def credentials_of(box: SecretBox, connection: Connection) -> dict[str, str]:

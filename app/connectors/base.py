@@ -133,6 +133,12 @@ class Connector:
             self._scopes = await self.scopes()
         return self._scopes
 
+    @classmethod
+    def notices(cls, given: set[str]) -> tuple[str, ...]:
+        """What a connection with these credential fields filled in cannot see, and why
+        (shown with the connection; no network call)."""
+        return ()
+
     # ---- hooks a network fills in -------------------------------------------------
     @property
     def api_base(self) -> str:

@@ -1,26 +1,38 @@
 """Rakuten Advertising: credentials traded for a bearer token (password grant, scope =
-the site id), then the Events API paged by `page`/`limit` (shared/networks/rakuten.md)."""
+the site id) for advertisers; commissions from the publisher's saved report on the
+Reporting API when the connection has a reporting token (`rakuten_reports`), else from the
+Events API paged by `page`/`limit` (shared/networks/rakuten.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
 import httpx
 from defusedxml import DefusedXmlException, ElementTree
 
+from app.connectors import rakuten_reports as reports
 from app.connectors.auth import TokenExchange, basic_header
 from app.connectors.base import Connector, Scope, Verified, Window
+from app.connectors.decoders import Csv
 from app.connectors.errors import BadPayload, CredentialsRejected
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
-from app.connectors.paging import PageNumber
+from app.connectors.paging import PageNumber, Paginator, SinglePage
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.settings import get_settings
 
 API = "https://api.linksynergy.com"
 # "Wed Apr 30 2014 03:07:13 GMT+0000 (UTC)" in older responses; ISO 8601 in newer ones.
 EVENT_TIME_FORMATS = ("%a %b %d %Y %H:%M:%S GMT%z", "%Y-%m-%d %H:%M:%S")
+EVENTS_ONLY = (
+    "Commissions come from Rakuten's Events API, which keeps only about the last two weeks "
+    "and carries no approval status: lines count as approved as they arrive, a line an "
+    "advertiser removes after review is not seen, and a first sync cannot reach further "
+    "back. Add the reporting token (Advanced Reports) to read the authoritative report "
+    "for the whole history."
+)
 
 
 class RakutenToken(TokenExchange):
@@ -62,14 +74,35 @@ class Rakuten(Connector):
     name = "Rakuten Advertising"
     base_url = API
     auth = RakutenToken()
-    paginator = PageNumber(page_param="page", size_param="limit", size=1000)
+    paginator: ClassVar[Paginator] = PageNumber(page_param="page", size_param="limit", size=1000)
     concurrency = 2
     credentials_hint = (
         "Check the username and password you use for the Rakuten Advertising publisher "
-        "dashboard and the site id (SID) under Account > Site."
+        "dashboard and the site id (SID) under Account > Site. A reporting token is copied "
+        "from Reports: open the saved report, View Report > Get API, and take the end of the "
+        "address shown, after token=; the report name is the part between /reports/ and "
+        "/filters."
     )
 
+    @classmethod
+    def notices(cls, given: set[str]) -> tuple[str, ...]:
+        return () if "report_token" in given else (EVENTS_ONLY,)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.reads_reports:
+            self.paginator = SinglePage()  # type: ignore[misc]  # a report is one body
+
+    @property
+    def reads_reports(self) -> bool:
+        return bool(self.credentials.get("report_token"))
+
     def transactions_request(self, scope: Scope, window: Window) -> RequestSpec:
+        if self.reads_reports:
+            last_day = window.end - timedelta(days=1)
+            return reports.report_request(
+                self.credentials, f"{window.start:%Y-%m-%d}", f"{last_day:%Y-%m-%d}"
+            )
         return RequestSpec(
             "GET",
             f"{API}/events/1.0/transactions",
@@ -80,7 +113,24 @@ class Rakuten(Connector):
             headers={"Accept": "application/json"},
         )
 
+    async def request(self, spec: RequestSpec) -> Any:
+        """Report calls carry the reporting token in the query instead of a bearer token."""
+        if not reports.is_report(spec):
+            return await super().request(spec)
+        try:
+            return await self.http.send(
+                spec.with_params(token=self.credentials["report_token"]), self.read
+            )
+        except CredentialsRejected as exc:
+            raise CredentialsRejected(
+                self.slug,
+                f"Rakuten's Reporting API refused the credentials: the reporting token or the "
+                f"report name ({exc.message}). {self.credentials_hint}",
+            ) from exc
+
     def map_transaction(self, record: dict[str, Any], scope: Scope) -> TransactionRecord:
+        if self.reads_reports:
+            return reports.map_line(record)
         m = Mapper(self.slug, record)
         commission = m.required_money("commissions")
         sub_id = m.text("u1")
@@ -112,6 +162,14 @@ class Rakuten(Connector):
         return RequestSpec("GET", f"{API}/linklocator/1.0/getMerchByAppStatus/approved")
 
     def parse(self, response: httpx.Response) -> Any:
+        if response.request.url.path.startswith("/en/reports/"):
+            try:
+                return Csv().decode(response.content)
+            except ValueError as exc:
+                snippet = self.http.scrub(response.text[:200])
+                raise BadPayload(
+                    self.slug, f"Rakuten sent a report that is not valid CSV ({exc}): {snippet!r}"
+                ) from exc
         if "xml" not in response.headers.get("content-type", ""):
             return super().parse(response)
         try:
@@ -144,4 +202,10 @@ class Rakuten(Connector):
                 f"{self.name} refused the credentials ({exc.message}). {self.credentials_hint}",
             ) from exc
         sid = self.credentials["sid"]
-        return Verified(True, [Scope(sid)], f"Rakuten issued a token for site {sid}")
+        if not self.reads_reports:
+            return Verified(True, [Scope(sid)], f"Rakuten issued a token for site {sid}")
+        today = f"{datetime.now(UTC):%Y-%m-%d}"
+        await self.request(reports.report_request(self.credentials, today, today))
+        return Verified(
+            True, [Scope(sid)], f"Rakuten issued a token for site {sid} and served its report"
+        )

@@ -1,6 +1,7 @@
 """Rakuten Advertising API gateway (fact sheet: shared/networks/rakuten.md): `POST /token`
 (`rakuten_auth`), Events `GET /events/1.0/transactions`, advertisers and deep links
-(`rakuten_programs`).
+(`rakuten_programs`), and the Reporting API's saved report (`rakuten_reports`, the same
+lines as CSV).
 
 Events are one row per order item, UTC, in a bare JSON array with no status; returns and
 cancellations arrive as extra negative rows on their process date. Paging is `page`
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from app.sandbox import rakuten_programs
+from app.sandbox import rakuten_programs, rakuten_reports
 from app.sandbox.base import Identity, NetworkSandbox, bounds, reason
 from app.sandbox.data import USD_RATES, DataSpec, OrderState, Txn, account, convert, stable_int
 from app.sandbox.data import state as order_state
@@ -36,27 +37,36 @@ WSO2 = {
 ID_RANGE = (10000, 99999)
 
 
-def _connection(nickname: str, username: str, sid: str) -> SandboxConnection:
+def _connection(nickname: str, username: str, sid: str, reports: bool) -> SandboxConnection:
+    credentials = {
+        "username": username,
+        "password": "demo-password",
+        "sid": sid,
+        "client_id": "demo-client",
+        "client_secret": "demo-client-secret",
+    }
+    if reports:
+        credentials["report_token"] = rakuten_reports.report_token(sid)
     return SandboxConnection(
         nickname,
-        {
-            "username": username,
-            "password": "demo-password",
-            "sid": sid,
-            "client_id": "demo-client",
-            "client_secret": "demo-client-secret",
-        },
+        credentials,
         (sid,),
-        secret_key="password",
-        transactions_path="/events/1.0/transactions",
-        money_field="commissions",
-        order_field="order_id",
+        secret_key="report_token" if reports else "password",
+        transactions_path=(
+            f"/en/reports/{rakuten_reports.REPORT}/filters"
+            if reports
+            else "/events/1.0/transactions"
+        ),
+        options={"source": "report" if reports else "events"},
+        money_field="Total Commission" if reports else "commissions",
+        order_field="Order ID" if reports else "order_id",
     )
 
 
+# The first site reads the Reporting API's saved report, the second the Events API alone.
 CONNECTIONS = (
-    _connection("Rakuten", "demo-publisher", "3456789"),
-    _connection("Rakuten (second site)", "demo-publisher", "3456790"),
+    _connection("Rakuten", "demo-publisher", "3456789", reports=True),
+    _connection("Rakuten (second site)", "demo-publisher", "3456790", reports=False),
 )
 
 
@@ -180,7 +190,46 @@ def events(
     ]
 
 
-expected = events
+@lru_cache(maxsize=16)
+def _report(sid: str, epoch: int, spec: DataSpec) -> tuple[tuple[datetime, Txn], ...]:
+    names = {str(a.id): a.name for a in account("rakuten", sid, spec).advertisers}
+    return tuple(
+        (processed, rakuten_reports.report_row(t, processed, names[t.advertiser_id or ""]))
+        for processed, t in _all(sid, epoch, spec, None, "js")
+    )
+
+
+def report(
+    sid: str,
+    epoch: int,
+    spec: DataSpec,
+    start: Any = None,
+    end: Any = None,
+    *,
+    by: str = "transaction",
+) -> list[Txn]:
+    """The saved report's lines for a window by `transaction` or `process` date (dates:
+    whole GMT days), in the order the report lists them."""
+    lo, hi = bounds(start, end, "UTC")
+    rows = _report(sid, epoch, spec)
+    return [t for processed, t in rows if lo <= (processed if by == "process" else t.event_at) < hi]
+
+
+def expected(
+    sid: str,
+    epoch: int,
+    spec: DataSpec,
+    start: Any = None,
+    end: Any = None,
+    *,
+    source: str = "events",
+    **options: Any,
+) -> list[Txn]:
+    """The lines a client reads from the saved `report` or the `events` API (`options`:
+    `events`'s keywords, or the report's `by`)."""
+    if source == "report":
+        return report(sid, epoch, spec, start, end, **options)
+    return events(sid, epoch, spec, start, end, **options)
 
 
 class RakutenSandbox(NetworkSandbox):
@@ -205,6 +254,8 @@ class RakutenSandbox(NetworkSandbox):
                 {"error": reason(status).lower().replace(" ", "_"), "error_description": message},
                 status_code=status,
             )
+        if request.url.path.startswith("/en/reports/"):
+            return JSONResponse({"code": status, "message": message}, status_code=status)
         code, title = WSO2.get(status, (status, reason(status)))
         return self.fault(request, status, code, title, message)
 
@@ -301,6 +352,9 @@ class RakutenSandbox(NetworkSandbox):
             return JSONResponse(out[-100:])
         return JSONResponse(out[(page - 1) * limit : page * limit])
 
+    def report_rows(self, sid: str, start: datetime, end: datetime, by: str) -> list[Txn]:
+        return report(sid, self.epoch, self.spec, start, end, by=by)
+
     async def expire_tokens(self, request: Request) -> Response:
         self.tokens.expire_all()
         return JSONResponse({"expired": True, "generation": self.tokens.generation})
@@ -319,6 +373,7 @@ class RakutenSandbox(NetworkSandbox):
             ),
             self.api("/events/1.0/transactions", self.transactions),
             *rakuten_programs.Programs(self).routes(),
+            *rakuten_reports.Reports(self).routes(),
         ]
 
 

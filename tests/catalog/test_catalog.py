@@ -128,6 +128,7 @@ EXTRA_OPTIONAL: dict[str, set[str]] = {
     "avantlink": {"website_id", "region"},
     "cj": {"website_id", "currency"},
     "partnerize": {"publisher_id"},
+    "rakuten": {"report_token", "report_name"},
     "skimlinks": {"domain_id"},
     "tradedoubler": {"source_id"},
     "tune": {"timezone"},

@@ -82,13 +82,13 @@ async def test_pages_followed_to_the_end(runtime, sandbox, case: Case) -> None: 
     connector = connector_for(runtime, case)
     if case.network == "cj":
         knobs(sandbox["cj"], page_size=7)
-    elif isinstance(type(connector).paginator, PageNumber | Offset):
+    elif isinstance(connector.paginator, PageNumber | Offset):
         # The real page size is 1000; the same strategy with small pages proves the loop.
-        small = replace(type(connector).paginator, size=7)
+        small = replace(connector.paginator, size=7)
         connector.paginator = small  # type: ignore[misc]
     pages, records = await fetch_all(connector, start, end)
     expected = case.expected(start, end)
-    if not isinstance(type(connector).paginator, SinglePage):
+    if not isinstance(connector.paginator, SinglePage):
         assert len(pages) >= len(expected) // 7
     assert sorted(r.external_id for r in records) == sorted(t.external_id for t in expected)
 

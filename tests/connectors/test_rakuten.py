@@ -1,12 +1,18 @@
-"""Rakuten specifics: the token exchange, its cache in Redis and its renewal."""
+"""Rakuten specifics: the token exchange, its cache in Redis and its renewal; the
+Reporting API's saved report beside the Events API, and what a connection without it
+cannot see."""
 
 import httpx
 import pytest
 
-from app.connectors.errors import CredentialsRejected
-from tests.connectors.support import CASES, connector_for, stats, window
+from app.connectors.errors import CredentialsRejected, RequestRejected
+from app.sandbox import registry
+from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
 
-RAKUTEN = CASES["rakuten"]
+REPORT = CASES["rakuten"]  # the first sandbox site reads its saved report
+RAKUTEN = Case.of("rakuten", registry.connections("rakuten")[1])  # the Events API alone
+assert "report_token" in REPORT.credentials
+assert "report_token" not in RAKUTEN.credentials
 
 
 def token_calls(base_url: str) -> int:
@@ -60,3 +66,80 @@ async def test_returns_net_against_their_sales_in_approved_commission(runtime, s
     approved = sum(r.commission_amount for r in records if r.status == "approved")
     assert approved == sum(r.commission_amount for r in records)
     assert approved < sum(r.commission_amount for r in records if r.commission_amount > 0)
+
+
+async def lines(runtime, case: Case, days: int, **overrides: str) -> list:  # type: ignore[no-untyped-def, type-arg]
+    connector = connector_for(runtime, case, **overrides)
+    return [r async for page in connector.transactions(*window(days)) for r in page]
+
+
+async def test_the_report_reaches_past_what_events_keep(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    knobs(sandbox["rakuten"], events_retention_days=14)
+    reported = await lines(runtime, REPORT, 100)
+    assert {r.external_id for r in reported} == {
+        t.external_id for t in REPORT.expected(*window(100))
+    }
+    assert min(r.event_at for r in reported).date() < window(60)[0]
+    # The same site without the token: only what the Events API still keeps.
+    events = await lines(runtime, REPORT, 100, report_token="")
+    assert 0 < len(events) < len(reported)
+    assert {r.external_id for r in events} <= {r.external_id for r in reported}
+
+
+async def test_report_and_events_give_the_same_lines(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    # Adding the token later must not double a line: both sources share transaction ids.
+    reported = {r.external_id: r for r in await lines(runtime, REPORT, 60)}
+    events = {r.external_id: r for r in await lines(runtime, REPORT, 60, report_token="")}
+    assert reported.keys() == events.keys()
+    for key, line in reported.items():
+        other = events[key]
+        assert (line.event_at, line.commission_amount, line.sale_amount, line.currency) == (
+            other.event_at,
+            other.commission_amount,
+            other.sale_amount,
+            other.currency,
+        )
+        assert (line.order_id, line.click_ref, line.advertiser_id) == (
+            other.order_id,
+            other.click_ref,
+            other.advertiser_id,
+        )
+        assert line.network_status == "reported"
+        assert line.advertiser_name
+
+
+async def test_report_calls_carry_the_token_not_a_bearer(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    await lines(runtime, REPORT, 40)
+    by_path = stats(sandbox["rakuten"])["by_path"]
+    assert token_calls(sandbox["rakuten"]) == 0
+    assert by_path.get("/en/reports/Individual-Item-Report-+-Transaction-ID-+-Currency/filters")
+
+
+async def test_a_refused_reporting_token_says_where_to_copy_it(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    token = "invalid-report-token-0000"
+    with pytest.raises(CredentialsRejected, match="reporting token") as refused:
+        await connector_for(runtime, REPORT, report_token=token).verify()
+    assert "Get API" in refused.value.message
+    assert token not in refused.value.message
+
+
+async def test_an_unknown_report_name_is_named(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RequestRejected, match="Invalid report name"):
+        await connector_for(runtime, REPORT, report_name="my-report").verify()
+    with pytest.raises(RequestRejected, match="report name"):
+        await connector_for(runtime, REPORT, report_name="a/../b").verify()
+
+
+async def test_the_connection_says_what_events_alone_cannot_show(
+    client, workspace, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    notices = {}
+    for case in (REPORT, RAKUTEN):
+        body = {"network": "rakuten", "nickname": "Rakuten", "credentials": case.credentials}
+        created = await client.post("/v1/connections", json=body, headers=workspace["headers"])
+        assert created.status_code == 201, created.text
+        notices[bool(case.credentials.get("report_token"))] = created.json()["notices"]
+    assert notices[True] == []
+    assert len(notices[False]) == 1
+    assert "two weeks" in notices[False][0]
+    assert "reporting token" in notices[False][0]

@@ -201,3 +201,64 @@ def test_advertisers_and_deep_links(client: httpx.Client) -> None:
         )
     else:
         assert "deep links" in link.json()["errors"][0]
+
+
+REPORT = "/en/reports/Individual-Item-Report-%2B-Transaction-ID-%2B-Currency/filters"
+
+
+def report(client: httpx.Client, **params: str) -> httpx.Response:
+    from app.sandbox.rakuten_reports import report_token
+
+    first = (TODAY - timedelta(days=60)).isoformat()
+    query = {
+        "start_date": first,
+        "end_date": TODAY.isoformat(),
+        "include_summary": "N",
+        "tz": "GMT",
+        "date_type": "transaction",
+        "token": report_token(SID),
+        **params,
+    }
+    return client.get(REPORT, params=query)
+
+
+def test_the_saved_report_is_csv_with_a_bom_and_the_events_lines(client: httpx.Client) -> None:
+    response = report(client)
+    assert response.status_code == 200, response.text
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    header, *rows = response.content[3:].decode().split("\r\n")
+    assert header.split(",")[:3] == ["Order ID", "Transaction Date", "Transaction Time"]
+    assert "Transaction ID" in header
+    assert "Member ID (U1)" in header
+    first = TODAY - timedelta(days=60)
+    want = expected_transactions("rakuten", SID, 0, first, TODAY, spec=SPEC, source="report")
+    events = expected_transactions("rakuten", SID, 0, first, TODAY, spec=SPEC)
+    assert len([r for r in rows if r]) == len(want) == len(events)
+    assert {t.external_id for t in want} == {t.external_id for t in events}
+    assert any(t.record["Total Commission"].startswith("-") for t in want), "returns are lines"
+    by_process = report(client, date_type="process").content.count(b"\r\n")
+    assert by_process > 1
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "said"),
+    [
+        ({"token": "invalid-token"}, 403, "Access Denied"),
+        ({"token": "ZW5jcnlwdGVkYToyOntzOjU6IlRva2Vu"}, 403, "Access Denied"),
+        ({"date_type": "posting"}, 400, "Invalid date type."),
+        ({"start_date": "2026-13-01"}, 400, "Invalid date range"),
+        ({"end_date": "2000-01-01"}, 400, "Invalid date range"),
+    ],
+)
+def test_report_refusals(client: httpx.Client, params: dict, status: int, said: str) -> None:
+    response = report(client, **params)
+    assert response.status_code == status
+    assert said in response.text
+
+
+def test_an_unknown_report_name_is_400(client: httpx.Client) -> None:
+    from app.sandbox.rakuten_reports import report_token
+
+    response = client.get("/en/reports/mine/filters", params={"token": report_token(SID)})
+    assert response.status_code == 400
+    assert response.json() == {"code": 400, "message": "Invalid report name."}

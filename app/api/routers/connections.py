@@ -41,6 +41,7 @@ def connection_out(connection: Connection) -> ConnectionOut:
         secrets={
             key: SecretState(set=True, last4=hint) for key, hint in connection.secret_hints.items()
         },
+        notices=service.notices(connection),
         last_sync_at=connection.last_sync_at,
         last_success_at=connection.last_success_at,
         last_error=last_error,

@@ -84,6 +84,13 @@ class ConnectionOut(BaseModel):
         description="The secret credential fields: whether each is set, never its value.",
         examples=[{"api_token": {"set": True, "last4": "9f3a"}}],
     )
+    notices: list[str] = Field(
+        description=(
+            "What this connection cannot see with the credentials it has, and why (e.g. a "
+            "network API that keeps only recent lines); empty when nothing is limited."
+        ),
+        examples=[[]],
+    )
     last_sync_at: datetime | None
     last_success_at: datetime | None
     last_error: LastError | None

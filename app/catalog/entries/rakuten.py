@@ -1,4 +1,5 @@
-"""Rakuten Advertising (LinkShare): a password grant scoped to one site id (SID)."""
+"""Rakuten Advertising (LinkShare): a password grant scoped to one site id (SID), and
+optionally the Reporting API's token for the authoritative commission report."""
 
 from app.catalog.fields import numeric_id, password, secret, text, username
 from app.catalog.model import Network
@@ -37,6 +38,25 @@ NETWORK = Network(
             "Optional. The client secret of that same developer-portal app; give it together "
             "with the client ID.",
             required=False,
+        ),
+        secret(
+            "report_token",
+            "Reporting token (Advanced Reports)",
+            "Optional, recommended: without it netledger reads the Events API, which keeps only "
+            "about two weeks and has no approval status. In the publisher dashboard, save a "
+            "custom report from the Individual Item Report with the columns Transaction ID, "
+            "Currency, Member ID (U1), Process Date and Process Time added, named 'Individual "
+            "Item Report + Transaction ID + Currency'. Open it, choose View Report > Get API, "
+            "and copy the token at the end of the address, after token=.",
+            required=False,
+        ),
+        text(
+            "report_name",
+            "Report name",
+            "Optional. The saved report's name as its Get API address spells it, between "
+            "/reports/ and /filters, when it is not the name suggested above.",
+            required=False,
+            example="Individual-Item-Report-+-Transaction-ID-+-Currency",
         ),
     ),
 )
