@@ -23,8 +23,9 @@ NETWORK = Network(
         numeric_id(
             "channel_id",
             "Channel ID",
-            "Optional. The number of one of your AdTraction channels (a site or app) to read "
-            "only that channel; leave it empty to read them all.",
+            "Optional. The number of one of your AdTraction channels (the sites and apps you "
+            "promote from) to read only that channel; leave it empty to read them all. "
+            "Checking the connection lists the channel numbers your token reaches.",
             required=False,
             example="1532500727",
         ),
