@@ -1,9 +1,10 @@
-"""Partnerize (formerly Performance Horizon): an application key and a user API key."""
+"""Partnerize (formerly Performance Horizon): the user application key and the user API key,
+sent as HTTP Basic; an optional publisher ID narrows the sync to one account."""
 
 from app.catalog.fields import secret, text
 from app.catalog.model import Network
 
-_PAGE = "select the Partnerize logo at the top left, then Settings and Your account"
+_PAGE = "open the menu under the Partnerize logo at the top left, then Settings > Your account"
 
 NETWORK = Network(
     slug="partnerize",
@@ -15,19 +16,21 @@ NETWORK = Network(
     fields=(
         secret(
             "application_key",
-            "Application key",
-            f"In the Partnerize dashboard {_PAGE}; your application key is shown there.",
+            "User application key",
+            f"In the Partnerize console, {_PAGE}: the page shows your User application key.",
         ),
         secret(
             "user_api_key",
             "User API key",
-            "Shown on the same Your account page, next to the application key.",
+            "On the same Your account page, next to the User application key. It belongs to "
+            "your user: the sync sees the publisher accounts that user can open.",
         ),
         text(
             "publisher_id",
             "Publisher ID",
-            "Optional. The ID of one publisher account to read, such as 1l1007802. Leave it "
-            "empty to read every publisher account these keys can see.",
+            "Optional. One publisher (partner) account to read, such as 1l1007802. Leave it "
+            "empty to read every publisher account the keys reach; checking the connection "
+            "lists them with their IDs.",
             required=False,
             example="1l1007802",
             pattern=r"^[A-Za-z0-9]+$",

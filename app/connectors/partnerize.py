@@ -1,0 +1,147 @@
+"""Partnerize (formerly Performance Horizon): HTTP Basic with the application key and the user
+API key, every publisher account the user reaches (or the one the form pins), the v1
+conversion report in cursor pages of 300, approved campaigns as programs
+(shared/networks/partnerize.md).
+
+Reports are asked in UTC (`timezone=UTC`), so naive times read as UTC whatever a publisher's
+reporting timezone is. After a first sync, windows are of last-change dates
+(`date_type=last_updated`). Partnerize publishes no call limits: a 429 names its wait in
+`X-RateLimit-Retry-After`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.connectors import partnerize_wire as wire
+from app.connectors.base import Connector, Scope, Verified, Window
+from app.connectors.errors import CredentialsRejected
+from app.connectors.http import RequestSpec
+from app.connectors.mapping import Mapper
+from app.connectors.paging import NextLink, Records
+from app.ledger.records import ProgramRecord, TransactionRecord
+
+API = "https://api.partnerize.com"
+FORMAT = "%Y-%m-%d %H:%M:%S"
+SETTINGS = "Settings > Your account (in the menu under the Partnerize logo, top left)"
+KEEP = ("advertiser_id", "default_currency", "allow_deep_linking", "cookie_period")
+
+
+class Partnerize(Connector):
+    slug = "partnerize"
+    name = "Partnerize"
+    base_url = API
+    auth = wire.UserBasic("application_key", "user_api_key")
+    paginator = wire.CursorPages(size=300)
+    programs_paginator = NextLink(wire.next_page)
+    max_window = timedelta(days=31)
+    timezone = "UTC"
+    concurrency = 2
+    incremental = True
+    credentials_hint = (
+        f"In the Partnerize console open {SETTINGS} and copy the User application key and "
+        "the User API key shown there into the fields of the same names on this connection."
+    )
+
+    def classify(self, response: httpx.Response) -> None:
+        wire.classify(response, self.http.scrub)
+
+    async def scopes(self) -> list[Scope]:
+        payload = await self.request(RequestSpec("GET", self.url("/user/account.json")))
+        found = [
+            Scope(m.required_text("publisher_id"), m.text("account_name"))
+            for m in (Mapper(self.slug, row) for row in wire.publishers(payload))
+        ]
+        pinned = (self.credentials.get("publisher_id") or "").strip()
+        if not found:
+            raise CredentialsRejected(
+                self.slug,
+                "Partnerize accepted the keys, but their user has no publisher (partner) "
+                "account. Sign in to the console as a user of your partner account, open "
+                f"{SETTINGS} and save that user's keys on this connection.",
+            )
+        if pinned and pinned not in {s.account_id for s in found}:
+            reached = ", ".join(f"{s.account_id} ({s.name})" for s in found)
+            raise CredentialsRejected(
+                self.slug,
+                f"The Publisher ID {pinned!r} is not an account these keys reach ({reached}). "
+                "Correct the Publisher ID on this connection, or leave it empty to read every "
+                "account.",
+            )
+        return [s for s in found if not pinned or s.account_id == pinned]
+
+    def transactions_request(self, scope: Scope, window: Window) -> RequestSpec:
+        path = f"/reporting/report_publisher/publisher/{scope.account_id}/conversion.json"
+        params = {
+            "start_date": window.start.strftime(FORMAT),
+            "end_date": window.end.strftime(FORMAT),
+            "timezone": self.zone,
+        }
+        if window.by == "updated":
+            params["date_type"] = "last_updated"
+        return RequestSpec("GET", self.url(path), params)
+
+    def extract(self, payload: Any) -> Records:
+        return wire.unwrap(payload, "conversions", "conversion_data")
+
+    def map_transaction(self, record: dict[str, Any], scope: Scope) -> TransactionRecord:
+        m = Mapper(self.slug, record)
+        status, word, sale, commission = wire.basket(m)
+        items = [Mapper(self.slug, i) for i in record.get("conversion_items") or []]
+        approved = [t for i in items if (t := i.time("approved_at", self.zone, formats=(FORMAT,)))]
+        ref = m.text("publisher_reference") or m.text("click.publisher_reference")
+        return TransactionRecord(
+            external_id=m.required_text("conversion_id"),
+            status=status,
+            network_status=word,
+            event_at=m.required_time("conversion_time", self.zone, formats=(FORMAT,)),
+            click_at=m.time("click.set_time", self.zone, formats=(FORMAT,)),
+            validated_at=max(approved, default=None),
+            commission_amount=commission,
+            sale_amount=sale,
+            currency=m.currency("currency"),
+            order_id=m.text("conversion_reference"),
+            click_ref=ref,
+            sub_ids={"publisher_reference": ref} if ref else {},
+            advertiser_id=m.required_text("campaign_id"),
+            advertiser_name=m.text("campaign_title"),
+            country=m.text("country"),
+            device=m.text("ref_device"),
+            source_timezone=self.zone,
+            raw=record,
+        )
+
+    def programs_request(self, scope: Scope) -> RequestSpec:
+        return RequestSpec("GET", self.url(f"/user/publisher/{scope.account_id}/campaign/a.json"))
+
+    def extract_programs(self, payload: Any) -> Records:
+        return wire.unwrap(payload, "campaigns", "campaign")
+
+    def map_program(self, record: dict[str, Any]) -> ProgramRecord:
+        m = Mapper(self.slug, record)
+        url = m.text("destination_url")
+        return ProgramRecord(
+            external_id=m.required_text("campaign_id"),
+            name=m.text("title"),
+            domain=(urlsplit(url).hostname or None) if url else None,
+            relationship_status="joined",
+            details={k: record[k] for k in KEEP if record.get(k) not in (None, "")},
+        )
+
+    def refused(self, exc: CredentialsRejected) -> CredentialsRejected:
+        if not exc.message.startswith("HTTP 403"):
+            return super().refused(exc)
+        return CredentialsRejected(
+            self.slug,
+            f"Partnerize refused this user access ({exc.message}). Ask an admin of the partner "
+            "account to give the user of these keys access to it, or, if a Publisher ID is "
+            "saved on this connection, correct it or leave it empty.",
+        )
+
+    async def verify(self) -> Verified:
+        scopes = await self.accounts()
+        names = ", ".join(f"{s.name or s.account_id} ({s.account_id})" for s in scopes)
+        return Verified(True, scopes, f"Partnerize accepted the keys for {names}")
