@@ -27,8 +27,9 @@ NETWORK = Network(
         numeric_id(
             "source_id",
             "Source (site) ID",
-            "Optional. The number of one of your Tradedoubler sites (sources), used for its "
-            "programmes and tracking links; leave it empty to use all of them.",
+            "Optional. The number of one of your Tradedoubler sites (sources), shown beside "
+            "the site's name in the publisher UI's list of sites: only that site's commissions "
+            "and programs are synced. Leave it empty to sync every site of the login.",
             required=False,
             example="654321",
         ),
