@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     rakuten_client_secret: str | None = Field(
         default=None, validation_alias="NETLEDGER_RAKUTEN_CLIENT_SECRET"
     )
+    # Webgains' OAuth client for the password grant, used by connections without a
+    # personal API token (Webgains issues the client to the integrating app).
+    webgains_client_id: str | None = Field(
+        default=None, validation_alias="NETLEDGER_WEBGAINS_CLIENT_ID"
+    )
+    webgains_client_secret: str | None = Field(
+        default=None, validation_alias="NETLEDGER_WEBGAINS_CLIENT_SECRET"
+    )
     # The ECB reference-rate feed the daily refresh reads (the shipped history seeds rates).
     ecb_url: str = Field(
         default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml",

@@ -118,6 +118,8 @@ DESIGN: dict[str, tuple[str, dict[str, tuple[bool, bool]]]] = {
             "password": (True, True),
             "network": (False, True),
             "campaign_id": (False, True),
+            "publisher_id": (False, True),
+            "api_token": (True, False),
         },
     ),
 }
@@ -199,6 +201,8 @@ VALID: dict[str, dict[str, Any]] = {
         "password": "pa55word",
         "network": "uk",
         "campaign_id": "123456",
+        "publisher_id": "234567",
+        "api_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl",
     },
 }
 CLEANED_DIFFERENTLY = {

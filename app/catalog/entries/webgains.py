@@ -1,6 +1,8 @@
-"""Webgains: the login of one country platform, plus the campaign (site) id the API needs."""
+"""Webgains: the publisher REST API takes a personal API token (or the login of the platform,
+through the operator's OAuth client), the publisher id its paths name, and the campaign
+(site) id of the site to read."""
 
-from app.catalog.fields import choice, numeric_id, password, username
+from app.catalog.fields import choice, numeric_id, password, secret, username
 from app.catalog.model import Network
 
 # (value, label): the platforms offered above the login form.
@@ -23,8 +25,14 @@ NETWORK = Network(
     aliases=(),
     capabilities=frozenset({"api_sync", "programs", "deeplinks"}),
     website="https://www.webgains.com",
+    docs="https://docs.webgains.dev",
+    notes=(
+        "With an API token netledger never signs in with the username and password. "
+        "Without one it signs in through this server's Webgains OAuth client "
+        "(NETLEDGER_WEBGAINS_CLIENT_ID / _SECRET); with neither, the connection cannot sync."
+    ),
     fields=(
-        username("Webgains"),
+        username("Webgains", "; used only when no API token is given"),
         password("Webgains"),
         choice(
             "network",
@@ -36,10 +44,25 @@ NETWORK = Network(
         numeric_id(
             "campaign_id",
             "Campaign ID",
-            "The number of your site, which Webgains calls a campaign; your campaigns are "
-            "listed in the campaign switcher of the Webgains dashboard. Add one connection per "
-            "campaign.",
+            "The number of your site, which Webgains calls a campaign: listed under Websites "
+            "& apps in the Webgains platform. Add one connection per site.",
             example="123456",
+        ),
+        numeric_id(
+            "publisher_id",
+            "Publisher ID",
+            "Your publisher number, shown on the Account information page of the Webgains "
+            "platform. It is a different number from the site's campaign ID.",
+            example="234567",
+        ),
+        secret(
+            "api_token",
+            "API token",
+            "Optional, recommended. A personal API token: create one in your user settings "
+            "in the Webgains platform and paste it whole. Without it, netledger signs in "
+            "with your username and password.",
+            required=False,
+            min_length=20,
         ),
     ),
 )
