@@ -2,6 +2,7 @@
 its floor.
 
     python -m bench.fanout [--latency-ms 200] [--days 120] [--networks awin,cj,...]
+                           [--keep-budgets]
 
 Every sandbox response is delayed by `--latency-ms`; the sandbox runs in its own process
 (`netledger sandbox`), as remote networks would, so its CPU is not ours. One real arq
@@ -13,6 +14,12 @@ so both sides insert the same rows.
 The floor no scheduler can beat is the larger of the slowest connection alone and the CPU
 the all-at-once run costs (this process, which is the API and the worker, plus every
 Postgres process) divided by the cores. The ratio is all-at-once wall time / floor.
+
+By default every network's call budget is lifted on both sides, so the ratio measures
+scheduling and CPU. With `--keep-budgets` the sandbox enforces each network's documented
+limits and netledger keeps its own (Sovrn: one call a minute, so keep `--days` small).
+Either way the benchmark counts, per network, the calls a network refused with 429 in the
+all-at-once run: with budgets kept, any refusal is a budget netledger overspent.
 """
 
 from __future__ import annotations
@@ -101,6 +108,21 @@ def sandbox_process(knobs: dict[str, Any]) -> Iterator[dict[str, str]]:
         process.wait(timeout=20)
 
 
+def refusals(sandbox: dict[str, str]) -> dict[str, int]:
+    """429 answers each sandbox network has given so far."""
+    counts = {}
+    for slug, base_url in sandbox.items():
+        by_status = httpx.get(f"{base_url}/_sandbox/stats", timeout=10).json()["by_status"]
+        counts[slug] = int(by_status.get("429", 0))
+    return counts
+
+
+def calls(sandbox: dict[str, str]) -> int:
+    return sum(
+        int(httpx.get(f"{u}/_sandbox/stats", timeout=10).json()["total"]) for u in sandbox.values()
+    )
+
+
 async def wait_done(client: httpx.AsyncClient, run_ids: list[str]) -> list[dict[str, Any]]:
     while True:
         runs = [(await client.get(f"/v1/syncs/{i}")).json() for i in run_ids]
@@ -123,11 +145,16 @@ async def workspace_client(runtime: Runtime, app: Any, name: str) -> httpx.Async
     )
 
 
-async def main(latency_ms: int, days: int, networks: list[str]) -> None:
+async def main(latency_ms: int, days: int, networks: list[str], keep_budgets: bool) -> None:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
-    # The sandbox's own limits are lifted, and so are ours below: this measures scheduling
-    # and CPU, not the networks' documented budgets (Sovrn: one call a minute).
-    knobs = {"rate_limit_per_minute": 100_000, "rate_limits": {}, "latency_ms": latency_ms}
+    # Unless budgets are kept, the sandbox's own limits are lifted, and so are ours below:
+    # this measures scheduling and CPU, not the documented budgets (Sovrn: one a minute).
+    knobs: dict[str, Any] = {"latency_ms": latency_ms}
+    lifted = {"NETLEDGER_NETWORK_RATE_LIMITS": json.dumps({n: 100_000 for n in networks})}
+    if keep_budgets:
+        lifted = {}
+    else:
+        knobs |= {"rate_limit_per_minute": 100_000, "rate_limits": {}}
     window = {
         "start": (datetime.now(UTC).date() - timedelta(days=days)).isoformat(),
         "end": datetime.now(UTC).date().isoformat(),
@@ -139,7 +166,7 @@ async def main(latency_ms: int, days: int, networks: list[str]) -> None:
                 REDIS_URL=redis_url,
                 NETLEDGER_SECRET_KEY="bench",
                 NETLEDGER_NETWORK_BASE_URLS=json.dumps(dict(sandbox)),
-                NETLEDGER_NETWORK_RATE_LIMITS=json.dumps({n: 100_000 for n in networks}),
+                **lifted,
             )
             runtime = Runtime.build(settings)
             await runtime.redis.flushdb()
@@ -165,6 +192,7 @@ async def main(latency_ms: int, days: int, networks: list[str]) -> None:
                         (time.perf_counter() - started, connection["network"], done["seen"])
                     )
 
+                refused_before, calls_before = refusals(sandbox), calls(sandbox)
                 pg = postgres_pids()
                 cpu_before = time.process_time() + cpu_seconds(pg)
                 started = time.perf_counter()
@@ -173,6 +201,7 @@ async def main(latency_ms: int, days: int, networks: list[str]) -> None:
                 wall = time.perf_counter() - started
                 every_pg = sorted(set(pg) | set(postgres_pids()))
                 cpu = time.process_time() + cpu_seconds(every_pg) - cpu_before
+                refused_after, calls_made = refusals(sandbox), calls(sandbox) - calls_before
             finally:
                 worker_task.cancel()
                 await worker.close()
@@ -193,6 +222,10 @@ async def main(latency_ms: int, days: int, networks: list[str]) -> None:
     print(f"  all {len(runs)} at once             {wall:8.2f} s  ({total_lines} lines)")
     print(f"  CPU of API+worker+Postgres   {cpu:8.2f} s  / {cores} cores = {cpu / cores:.2f} s")
     print(f"  floor (max of the two)       {floor:8.2f} s")
+    refused = {n: refused_after[n] - refused_before[n] for n in refused_after}
+    over = ", ".join(f"{n} {c}" for n, c in sorted(refused.items()) if c) or "none"
+    budgets = "kept by netledger and the sandbox" if keep_budgets else "lifted"
+    print(f"  budgets {budgets}; {calls_made} calls at once, refused with 429: {over}")
     print(f"  ratio all-at-once / floor: {wall / floor:.2f}")
 
 
@@ -201,6 +234,7 @@ if __name__ == "__main__":
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--networks", default="", help="comma-separated (default: all)")
+    parser.add_argument("--keep-budgets", action="store_true", help="the networks' own limits")
     args = parser.parse_args()
     chosen = [n for n in args.networks.split(",") if n] or networks_with_connectors()
-    asyncio.run(main(args.latency_ms, args.days, chosen))
+    asyncio.run(main(args.latency_ms, args.days, chosen, args.keep_budgets))

@@ -29,6 +29,7 @@ from app.models import Base
 from app.runtime import Runtime
 from app.sandbox.server import Sandbox, running_sandbox
 from app.settings import Settings
+from tests.connectors.support import TODAY
 from tests.factories import make_workspace
 
 TEST_SECRET_KEYS = ["test-key-current", "test-key-previous"]
@@ -118,8 +119,13 @@ def redis_url(service_urls: tuple[str, str]) -> Iterator[str]:
 
 
 # The sandbox's own per-minute limits are real (Awin 20, CJ 25); tests that are not about
-# limits raise them so that many syncs of one test account do not wait for a minute.
-SANDBOX_TEST_KNOBS: dict[str, Any] = {"rate_limit_per_minute": 100_000, "rate_limits": {}}
+# limits raise them so that many syncs of one test account do not wait for a minute. The
+# sandbox's day is the run's day, so a run that crosses midnight UTC still agrees with it.
+SANDBOX_TEST_KNOBS: dict[str, Any] = {
+    "rate_limit_per_minute": 100_000,
+    "rate_limits": {},
+    "today": TODAY.isoformat(),
+}
 
 
 @pytest.fixture(scope="session")

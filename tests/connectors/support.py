@@ -15,7 +15,7 @@ from app.connectors.http import RetryPolicy
 from app.connectors.registry import build_connector
 from app.runtime import Runtime
 from app.sandbox import registry
-from app.sandbox.data import Txn
+from app.sandbox.data import DataSpec, Txn
 from app.sandbox.expected import expected_transactions
 from app.sandbox.registry import SandboxConnection
 
@@ -55,7 +55,9 @@ class Case:
     def expected(self, start: date, end: date, epoch: int = 0) -> list[Txn]:
         rows: list[Txn] = []
         for account in self.accounts:
-            rows += expected_transactions(self.network, account, epoch, start, end, **self.options)
+            rows += expected_transactions(
+                self.network, account, epoch, start, end, spec=DataSpec(TODAY), **self.options
+            )
         return rows
 
 
@@ -72,6 +74,20 @@ def connector_for(
         client=runtime.http,
         redis=runtime.redis,
         retry=retry,
+    )
+
+
+def budgeted_connector(runtime: Runtime, case: Case, limits: dict[str, Any]) -> Connector:
+    """A connector under `limits` (`NETLEDGER_NETWORK_RATE_LIMITS`'s shape; {} for the
+    network's documented budgets) that gives up waiting after 0.2 s."""
+    settings = runtime.settings.model_copy(update={"network_rate_limits": limits})
+    return build_connector(
+        case.network,
+        case.credentials,
+        settings=settings,
+        client=runtime.http,
+        redis=runtime.redis,
+        retry=RetryPolicy(max_wait=0.2),
     )
 
 

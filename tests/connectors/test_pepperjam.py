@@ -20,15 +20,23 @@ from app.connectors.errors import (
     RateLimited,
     RequestRejected,
 )
-from app.connectors.http import NetworkHttp, RequestSpec, RetryPolicy
+from app.connectors.http import NetworkHttp, RequestSpec
 from app.connectors.pepperjam import TRANSACTIONS, Pepperjam
-from app.connectors.registry import build_connector
 from app.sandbox import pepperjam as sandbox_pepperjam
 from app.sandbox.data import DataSpec, account
 from app.sandbox.pepperjam_records import advertisers
 from app.workers.jobs import sync_due
 from app.workers.tasks import JobContext
-from tests.connectors.support import CASES, TODAY, Case, connector_for, knobs, stats, window
+from tests.connectors.support import (
+    CASES,
+    TODAY,
+    Case,
+    budgeted_connector,
+    connector_for,
+    knobs,
+    stats,
+    window,
+)
 from tests.workers.support import drain, rows_of
 
 PEPPERJAM = CASES["pepperjam"]
@@ -205,17 +213,7 @@ async def test_pepperjams_spent_quota_ends_the_run_without_retrying(runtime, san
 
 
 async def test_our_daily_budget_ends_the_run_before_pepperjam_refuses(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
-    settings = runtime.settings.model_copy(
-        update={"network_rate_limits": {"pepperjam": {"per_day": 2}}}
-    )
-    connector = build_connector(
-        "pepperjam",
-        PEPPERJAM.credentials,
-        settings=settings,
-        client=runtime.http,
-        redis=runtime.redis,
-        retry=RetryPolicy(max_wait=0.2),
-    )
+    connector = budgeted_connector(runtime, PEPPERJAM, {"pepperjam": {"per_day": 2}})
     before = datetime.now(UTC)
     with pytest.raises(QuotaSpent) as spent:
         await read(connector, *window(60))

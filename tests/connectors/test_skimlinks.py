@@ -16,13 +16,21 @@ import pytest
 from app import jsonutil
 from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, QuotaSpent
-from app.connectors.http import NetworkHttp, RetryPolicy
-from app.connectors.registry import build_connector
+from app.connectors.http import NetworkHttp
 from app.connectors.skimlinks import Skimlinks
 from app.connectors.skimlinks_auth import token_publisher
 from app.sandbox import registry
 from app.sandbox.expected import expected_transactions
-from tests.connectors.support import CASES, TODAY, Case, bump_epoch, connector_for, stats, window
+from tests.connectors.support import (
+    CASES,
+    TODAY,
+    Case,
+    budgeted_connector,
+    bump_epoch,
+    connector_for,
+    stats,
+    window,
+)
 
 SKIM = CASES["skimlinks"]
 ONE_SITE = Case.of("skimlinks", registry.connections("skimlinks")[1])
@@ -250,17 +258,7 @@ def test_the_documented_budgets_per_api_key() -> None:
 
 
 async def test_a_spent_hour_ends_the_run_with_a_resume_time(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
-    settings = runtime.settings.model_copy(
-        update={"network_rate_limits": {"skimlinks": {"per_hour": 2}}}
-    )
-    connector = build_connector(
-        "skimlinks",
-        SKIM.credentials,
-        settings=settings,
-        client=runtime.http,
-        redis=runtime.redis,
-        retry=RetryPolicy(max_wait=0.2),
-    )
+    connector = budgeted_connector(runtime, SKIM, {"skimlinks": {"per_hour": 2}})
     before = datetime.now(UTC)
     with pytest.raises(QuotaSpent) as spent:
         await fetch(connector, *window(100))

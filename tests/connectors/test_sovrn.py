@@ -12,11 +12,18 @@ import pytest
 from app.catalog import get_network, validate_credentials
 from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, QuotaSpent
-from app.connectors.http import RetryPolicy
-from app.connectors.registry import build_connector
 from app.errors import ValidationFailed
 from app.sandbox.expected import expected_transactions
-from tests.connectors.support import CASES, TODAY, bump_epoch, connector_for, knobs, stats, window
+from tests.connectors.support import (
+    CASES,
+    TODAY,
+    budgeted_connector,
+    bump_epoch,
+    connector_for,
+    knobs,
+    stats,
+    window,
+)
 
 SOVRN = CASES["sovrn"]
 SITE = SOVRN.accounts[0]
@@ -122,15 +129,7 @@ async def test_an_incremental_sync_asks_only_update_dates_since_the_last_success
 async def test_with_the_real_budget_a_spent_minute_ends_the_run_with_a_resume_time(
     runtime, sandbox
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = runtime.settings.model_copy(update={"network_rate_limits": {}})
-    connector = build_connector(
-        "sovrn",
-        SOVRN.credentials,
-        settings=settings,
-        client=runtime.http,
-        redis=runtime.redis,
-        retry=RetryPolicy(max_wait=0.2),
-    )
+    connector = budgeted_connector(runtime, SOVRN, {})
     before = datetime.now(UTC)
     with pytest.raises(QuotaSpent) as spent:
         [r async for page in connector.transactions(TODAY - timedelta(days=1), TODAY) for r in page]

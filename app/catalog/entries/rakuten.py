@@ -42,19 +42,18 @@ NETWORK = Network(
         secret(
             "report_token",
             "Reporting token (Advanced Reports)",
-            "Optional, recommended: without it netledger reads the Events API, which keeps only "
-            "about two weeks and has no approval status. In the publisher dashboard, save a "
-            "custom report from the Individual Item Report with the columns Transaction ID, "
-            "Currency, Member ID (U1), Process Date and Process Time added, named 'Individual "
-            "Item Report + Transaction ID + Currency'. Open it, choose View Report > Get API, "
-            "and copy the token at the end of the address, after token=.",
+            "Optional, recommended: without it only the Events API's last two weeks are read, "
+            "with no approval status. Save a custom report from the Individual Item Report "
+            "adding Transaction ID, Currency, Member ID (U1), Process Date and Process Time; "
+            "open it, choose View Report > Get API and copy what follows token= in the address.",
             required=False,
         ),
         text(
             "report_name",
             "Report name",
             "Optional. The saved report's name as its Get API address spells it, between "
-            "/reports/ and /filters, when it is not the name suggested above.",
+            "/reports/ and /filters. Leave it empty if you named the report 'Individual Item "
+            "Report + Transaction ID + Currency'.",
             required=False,
             example="Individual-Item-Report-+-Transaction-ID-+-Currency",
         ),
