@@ -5,7 +5,7 @@ shared/networks/pepperjam.md): `GET /20120402/publisher/report/transaction-detai
 The report takes `startDate` and `endDate` (`yyyy-mm-dd`, a time part ignored, the end
 inclusive, US Eastern days, at most six months apart) and `page`; it sends the current
 state of each transaction in a `{"meta", "data"}` envelope, 2,500 rows a page (here knob
-`page_size`, 7 by default), `meta.pagination.next` linking the next page with the key and
+`page_size`, 500 by default, as an integrator saw), `meta.pagination.next` linking the next page with the key and
 format in it.
 Rows carry no currency: the account reports in one currency (a connection option). A
 reversed order stays in the report corrected to 0.00. The advertiser resource filters on a
@@ -108,8 +108,8 @@ class PepperjamSandbox(NetworkSandbox):
     rate_limits = {86400: 1500}
     retry_after = None  # no Retry-After is documented
     # Pepperjam pages at 2,500 rows (its overview; an integrator saw 500) and takes no page
-    # size: the sandbox pages at 7 so that every test walks next links (knob `page_size`).
-    page_size = 7
+    # size from the client; tests shrink it with the knob `page_size` to walk next links.
+    page_size = 500
 
     def error(self, request: Request, status: int, message: str) -> Response:
         return json_body({"meta": {"status": {"code": status, "message": message}}}, status)

@@ -80,12 +80,12 @@ async def test_windows_respect_the_network_maximum(runtime, sandbox, case: Case)
 async def test_pages_followed_to_the_end(runtime, sandbox, case: Case) -> None:  # type: ignore[no-untyped-def]
     start, end = window(60)
     connector = connector_for(runtime, case)
-    if case.network == "cj":
-        knobs(sandbox["cj"], page_size=7)
-    elif isinstance(connector.paginator, PageNumber | Offset):
+    if isinstance(connector.paginator, PageNumber | Offset):
         # The real page size is 1000; the same strategy with small pages proves the loop.
         small = replace(connector.paginator, size=7)
         connector.paginator = small  # type: ignore[misc]
+    else:  # the network sizes its pages (CJ, next links, cursors): the sandbox's knob
+        knobs(sandbox[case.network], page_size=7)
     pages, records = await fetch_all(connector, start, end)
     expected = case.expected(start, end)
     if not isinstance(connector.paginator, SinglePage):

@@ -40,6 +40,13 @@ from tests.connectors.support import (
 from tests.workers.support import drain, rows_of
 
 PEPPERJAM = CASES["pepperjam"]
+
+
+@pytest.fixture(autouse=True)
+def _small_pages(request: pytest.FixtureRequest) -> None:
+    """Pages of 7 rows, so that every test here walks next links."""
+    if "sandbox" in request.fixturenames:
+        knobs(request.getfixturevalue("sandbox")["pepperjam"], page_size=7)
 CANADA = Case.of("pepperjam", sandbox_pepperjam.CONNECTIONS[1])
 KEY = "pj-key-0123456789abcdef"
 ROW = {
