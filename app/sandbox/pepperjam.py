@@ -5,8 +5,8 @@ shared/networks/pepperjam.md): `GET /20120402/publisher/report/transaction-detai
 The report takes `startDate` and `endDate` (`yyyy-mm-dd`, a time part ignored, the end
 inclusive, US Eastern days, at most six months apart) and `page`; it sends the current
 state of each transaction in a `{"meta", "data"}` envelope, 2,500 rows a page (here knob
-`page_size`, 500 by default, as an integrator saw), `meta.pagination.next` linking the next page with the key and
-format in it.
+`page_size`, 500 by default, as an integrator saw), `meta.pagination.next` linking the next
+page with the key and format in it.
 Rows carry no currency: the account reports in one currency (a connection option). A
 reversed order stays in the report corrected to 0.00. The advertiser resource filters on a
 comma list of `status` words. Failures are the HTTP status with the same envelope (401

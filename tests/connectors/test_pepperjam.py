@@ -47,6 +47,8 @@ def _small_pages(request: pytest.FixtureRequest) -> None:
     """Pages of 7 rows, so that every test here walks next links."""
     if "sandbox" in request.fixturenames:
         knobs(request.getfixturevalue("sandbox")["pepperjam"], page_size=7)
+
+
 CANADA = Case.of("pepperjam", sandbox_pepperjam.CONNECTIONS[1])
 KEY = "pj-key-0123456789abcdef"
 ROW = {
