@@ -120,15 +120,21 @@ def domain(key: str, label: str, help: str, *, example: str) -> FormField:
     return FormField(key, label, help, "domain", example=example)
 
 
-def username(network: str, note: str = "") -> FormField:
+def username(network: str, note: str = "", *, required: bool = True) -> FormField:
     """The user name of a network's dashboard login."""
     return text(
         "username",
         "Username",
         f"Your {network} user name: the one its publisher sign-in page asks for{note}.",
+        required=required,
     )
 
 
-def password(network: str) -> FormField:
+def password(network: str, *, required: bool = True) -> FormField:
     """The password of a network's dashboard login."""
-    return secret("password", "Password", f"The password that goes with your {network} user name.")
+    return secret(
+        "password",
+        "Password",
+        f"The password that goes with your {network} user name.",
+        required=required,
+    )

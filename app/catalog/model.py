@@ -87,7 +87,9 @@ class Network:
     """A network netledger connects to, and the form that creates a connection to it.
 
     `fields` never includes `nickname`: every network takes one, handled by the connections
-    API. `together` lists groups of optional keys that must be given all or none.
+    API. `together` lists groups of optional keys that must be given all or none;
+    `one_of` lists the ways in, groups of optional keys of which at least one must be given
+    whole (Webgains: an API token, or a username and password).
     """
 
     slug: str
@@ -99,6 +101,7 @@ class Network:
     docs: str | None = None
     notes: str | None = None
     together: tuple[tuple[str, ...], ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not _SLUG.fullmatch(self.slug):
@@ -110,9 +113,10 @@ class Network:
         keys = [f.key for f in self.fields]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{self.slug}: duplicate form field keys")
-        for group in self.together:
-            if not set(group) <= set(keys) or any(self.field(k).required for k in group):
-                raise ValueError(f"{self.slug}: 'together' groups name optional fields of the form")
+        for name, groups in (("together", self.together), ("one_of", self.one_of)):
+            for group in groups:
+                if not set(group) <= set(keys) or any(self.field(k).required for k in group):
+                    raise ValueError(f"{self.slug}: '{name}' groups name optional fields")
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -192,6 +192,16 @@ def _incomplete_groups(
     return errors
 
 
+def _no_way_in(network: Network, cleaned: Mapping[str, str]) -> list[FieldError]:
+    """Errors when none of the network's ways in (`one_of`) is given whole."""
+    ways = network.one_of
+    if not ways or any(all(key in cleaned for key in way) for way in ways):
+        return []
+    choices = " or ".join(" and ".join(way) for way in ways)
+    missing = dict.fromkeys(key for way in ways for key in way if key not in cleaned)
+    return [FieldError(f"credentials.{key}", f"is required: give {choices}") for key in missing]
+
+
 def validate_credentials(network: Network, values: Mapping[str, Any]) -> dict[str, str]:
     """The cleaned credentials for `network`, or `ValidationFailed` naming every bad field.
 
@@ -213,6 +223,8 @@ def validate_credentials(network: Network, values: Mapping[str, Any]) -> dict[st
         if text:
             cleaned[form_field.key] = text
     errors.extend(_incomplete_groups(network, cleaned, {e.field for e in errors}))
+    if not errors:
+        errors.extend(_no_way_in(network, cleaned))
     known = set(network.keys)
     errors.extend(
         FieldError(f"credentials.{key}", _unknown_key_message(network, str(key)))

@@ -41,8 +41,6 @@ class Webgains(Connector):
         "Campaign ID under Websites & apps."
     )
     unused_credentials = {
-        "username": "read only for the password sign-in, when the connection has no API token",
-        "password": "as the username",
         "network": "the REST API has one host for every country platform; the form keeps "
         "the platform the publisher signs in to",
     }

@@ -116,8 +116,8 @@ DESIGN: dict[str, tuple[str, dict[str, tuple[bool, bool]]]] = {
     "webgains": (
         "Webgains",
         {
-            "username": (False, True),
-            "password": (True, True),
+            "username": (False, False),
+            "password": (True, False),
             "network": (False, True),
             "campaign_id": (False, True),
             "publisher_id": (False, True),

@@ -321,6 +321,29 @@ def test_rakuten_client_id_and_secret_come_together() -> None:
     }
 
 
+def test_webgains_takes_an_api_token_or_a_login() -> None:
+    webgains = _network("webgains")
+    base = {"network": "uk", "campaign_id": "123456", "publisher_id": "234567"}
+    token = {**base, "api_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln"}
+    assert validate_credentials(webgains, token) == token
+    login = {**base, "username": "me@example.com", "password": "pa55word"}
+    assert validate_credentials(webgains, login) == {
+        "username": "me@example.com",
+        "password": "pa55word",
+        **base,
+    }
+    way = "is required: give api_token or username and password"
+    assert _errors("webgains", base) == {
+        "credentials.api_token": way,
+        "credentials.username": way,
+        "credentials.password": way,
+    }
+    assert _errors("webgains", {**base, "username": "me@example.com"}) == {
+        "credentials.api_token": way,
+        "credentials.password": way,
+    }
+
+
 # --- unknown keys and many errors at once -----------------------------------------------
 
 

@@ -65,6 +65,15 @@ class NetworkOut(BaseModel):
         description="The onboarding form, sent as `credentials` when creating a connection. "
         "Every network also takes an optional `nickname` beside it."
     )
+    together: list[list[str]] = Field(
+        description="Groups of optional fields that are given all or none.",
+        examples=[[["client_id", "client_secret"]]],
+    )
+    one_of: list[list[str]] = Field(
+        description="The ways in: groups of optional fields of which at least one must be "
+        "given whole (empty: the required fields are enough).",
+        examples=[[["api_token"], ["username", "password"]]],
+    )
 
     @classmethod
     def of(cls, network: Network) -> NetworkOut:
@@ -74,6 +83,8 @@ class NetworkOut(BaseModel):
             aliases=list(network.aliases),
             capabilities=sorted(network.capabilities),
             fields=[FormFieldOut.of(f) for f in network.fields],
+            together=[list(group) for group in network.together],
+            one_of=[list(way) for way in network.one_of],
         )
 
 

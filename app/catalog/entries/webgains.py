@@ -31,9 +31,11 @@ NETWORK = Network(
         "Without one it signs in through this server's Webgains OAuth client "
         "(NETLEDGER_WEBGAINS_CLIENT_ID / _SECRET); with neither, the connection cannot sync."
     ),
+    # The API token, or the platform's login.
+    one_of=(("api_token",), ("username", "password")),
     fields=(
-        username("Webgains", "; used only when no API token is given"),
-        password("Webgains"),
+        username("Webgains", "; needed only without an API token", required=False),
+        password("Webgains", required=False),
         choice(
             "network",
             "Network",
