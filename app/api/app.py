@@ -14,6 +14,7 @@ from app.api.middleware import DEFAULT_BODY_LIMIT, BodySizeLimit, Metrics
 from app.api.routers import (
     connections,
     health,
+    links,
     networks,
     programs,
     reports,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         networks,
         connections,
         programs,
+        links,
         syncs,
         uploads,
         transactions,

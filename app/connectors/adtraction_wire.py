@@ -17,6 +17,7 @@ from app.connectors.errors import BadPayload, CredentialsRejected, RateLimited, 
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
 from app.ledger.records import ProgramRecord
+from app.links.domains import hosts_of
 
 NETWORK = "adtraction"
 # `transactionStatus`: 1 approved, 2 pending, 4 open claim (a manual claim under review), 5
@@ -133,7 +134,6 @@ def program(record: dict[str, Any]) -> ProgramRecord:
     return ProgramRecord(
         external_id=m.required_text("programId"),
         name=m.text("programName"),
-        domain=urlsplit(m.text("programURL") or m.text("programUrl") or "").hostname,
-        relationship_status=RELATIONSHIPS.get(word or "", "not_joined"),
-        details=details,
+        domains=hosts_of(urlsplit(m.text("programURL") or m.text("programUrl") or "").hostname),
+        network_relationship=RELATIONSHIPS.get(word or "", "not_joined"),
     )

@@ -26,6 +26,7 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
 from app.connectors.ratelimit import Budget
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 HOSTS = {"us": "https://classic.avantlink.com", "ca": "https://classic.avantlink.ca"}
 CURRENCIES = {"us": "USD", "ca": "CAD"}
@@ -139,13 +140,11 @@ class AvantLink(Connector):
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
         word = m.text("Association_Status") or "active"
-        keep = ("Commission_Type", "Commission_Rate", "Referral_Days", "Default_Tracking_URL")
         return ProgramRecord(
             external_id=m.required_text("Merchant_Id"),
             name=m.text("Merchant_Name"),
-            domain=m.text("Merchant_URL"),
-            relationship_status=RELATIONSHIPS.get(word.lower(), "not_joined"),
-            details={k: record[k] for k in keep if record.get(k)} | {"association_status": word},
+            domains=hosts_of(m.text("Merchant_URL")),
+            network_relationship=RELATIONSHIPS.get(word.lower(), "not_joined"),
         )
 
     def refused(self, exc: CredentialsRejected) -> CredentialsRejected:

@@ -10,8 +10,11 @@ from app.connectors.base import Connector, Scope, Window
 from app.connectors.errors import BadPayload
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
+from app.connectors.paging import Records
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 API = "https://api.awin.com"
 STATUSES = {
@@ -19,6 +22,13 @@ STATUSES = {
     "approved": "approved",
     "declined": "declined",
     "deleted": "declined",
+}
+# The `relationship` filters of the programme listing, and what each means here.
+RELATIONSHIPS = {
+    "joined": "joined",
+    "pending": "pending",
+    "suspended": "declined",
+    "rejected": "declined",
 }
 CLICK_REFS = ("clickRef", "clickRef2", "clickRef3", "clickRef4", "clickRef5", "clickRef6")
 
@@ -30,6 +40,13 @@ class Awin(Connector):
     auth = Bearer("api_token")
     budgets = per_minute(20)
     concurrency = 2
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # Awin documents no limit; its link builder takes clickrefs of up to 50 characters.
+        SubIdRule("clickref", 50),
+        hosts=("awin1.com",),
+    )
     credentials_hint = (
         "Create a new API token in Awin under your account menu > API Credentials and save it "
         "on this connection."
@@ -96,17 +113,40 @@ class Awin(Connector):
             raw=record,
         )
 
-    def programs_request(self, scope: Scope) -> RequestSpec:
-        return RequestSpec(
-            "GET", f"{API}/publishers/{scope.account_id}/programmes", {"relationship": "joined"}
-        )
+    def programs_requests(self, scope: Scope) -> list[RequestSpec]:
+        # The whole directory (`notjoined`) runs to thousands: list the programmes the
+        # publisher has a standing with.
+        return [
+            RequestSpec(
+                "GET",
+                f"{API}/publishers/{scope.account_id}/programmes",
+                {"relationship": word},
+            )
+            for word in RELATIONSHIPS
+        ]
+
+    async def fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+        payload, records = await super().fetch_programs(spec)
+        # Awin does not echo the relationship a listing was filtered on: carry it over.
+        word = (spec.params or {}).get("relationship")
+        return payload, [{**r, "relationship": word} for r in records]
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
+        valid = [d.get("domain") for d in record.get("validDomains") or [] if isinstance(d, dict)]
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            domain=m.text("displayUrl"),
-            relationship_status="joined",
-            details={k: record[k] for k in ("clickThroughUrl", "currencyCode") if k in record},
+            domains=hosts_of(m.text("displayUrl"), *valid),
+            network_relationship=m.text("relationship"),
+            tracking_url=m.text("clickThroughUrl"),
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        assert request.program is not None
+        params = {"awinmid": request.program.external_id, "awinaffid": request.account_id}
+        if request.sub_id:
+            params["clickref"] = request.sub_id
+        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
+        return f"https://www.awin1.com/cread.php?{query}&ued={encoded(request.destination)}"

@@ -13,7 +13,8 @@ in a few hooks:
   `check(payload)` (failures a network reports in a body: they run inside the retry and
   re-login loop, so they are retried, re-logged-in or reported exactly like a status),
   `parse(response)` (a decoder of its own), `verify()`, `programs_request(scope)` +
-  `map_program(record)`.
+  `map_program(record)` (+ `relationships`, the network's words for a program
+  relationship), and `links` + `link(request)` (or `api_link`) for tracking links.
 
 `transactions(start, end)` then splits the range into units (an account and a window the
 network accepts), pages through each with the paginator and yields pages of records:
@@ -40,6 +41,7 @@ from app.connectors.http import NetworkHttp, RequestSpec, raise_for_status
 from app.connectors.paging import Paginator, Records, SinglePage
 from app.connectors.ratelimit import Budget
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.format import LinkFormat, LinkRequest
 
 log = logging.getLogger("netledger.connectors")
 
@@ -120,6 +122,11 @@ class Connector:
     credentials_hint: ClassVar[str] = "Check the credentials saved for this connection."
     # Required form fields the API does not need, each with why the form asks for it.
     unused_credentials: ClassVar[dict[str, str]] = {}
+    # The network's relationship words (lower case) -> joined | pending | declined |
+    # not_joined, for programs whose mapper gives only `network_relationship`.
+    relationships: ClassVar[Mapping[str, str]] = {}
+    # How the network's tracking links are made (None: netledger builds none).
+    links: ClassVar[LinkFormat | None] = None
 
     def __init__(self, credentials: Mapping[str, str], http: NetworkHttp) -> None:
         self.credentials = credentials if isinstance(credentials, dict) else dict(credentials)
@@ -175,10 +182,28 @@ class Connector:
     def programs_request(self, scope: Scope) -> RequestSpec | None:
         return None
 
+    def programs_requests(self, scope: Scope) -> list[RequestSpec]:
+        """The first request of each program listing of one account (one by default; e.g.
+        one per relationship where the network lists them apart)."""
+        first = self.programs_request(scope)
+        return [first] if first is not None else []
+
     def extract_programs(self, payload: Any) -> Records:
         return self.extract(payload)
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
+        raise NotImplementedError
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        """A `template` network's tracking link, built offline from its documented format
+        (no network call). The request is checked already: destination, sub-id rule,
+        relationship, deep-link permission, domain."""
+        raise NotImplementedError
+
+    async def api_link(self, request: LinkRequest) -> str:
+        """A `network_api` network's tracking link, from its own link API (the call counts
+        against the connection's budget; the links service caches the answer)."""
         raise NotImplementedError
 
     def classify(self, response: httpx.Response) -> None:
@@ -270,21 +295,33 @@ class Connector:
 
     def _map(self, record: dict[str, Any], scope: Scope) -> TransactionRecord:
         try:
-            return self.map_transaction(record, scope)
+            mapped = self.map_transaction(record, scope)
         except BadPayload as exc:
             # The record that broke the mapping, for whoever fixes it; secrets scrubbed.
             snippet = self.http.scrub(jsonutil.dumps(record)[:500])
             log.error("%s: %s; record: %s", self.slug, exc.message, snippet)
             raise
+        if mapped.account_id is None:
+            mapped.account_id = scope.account_id
+        return mapped
 
-    async def _fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+    async def fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+        """One page of a program listing: the payload and its records."""
         payload = await self.request(spec)
         return payload, self.extract_programs(payload)
 
     async def programs(self) -> AsyncIterator[list[ProgramRecord]]:
+        """Every program of every account, page by page, each with its account and our
+        relationship word filled in."""
         for scope in await self.accounts():
-            first = self.programs_request(scope)
-            if first is None:
-                return
-            async for records in self.programs_paginator.pages(first, self._fetch_programs):
-                yield [self.map_program(r) for r in records]
+            for first in self.programs_requests(scope):
+                async for records in self.programs_paginator.pages(first, self.fetch_programs):
+                    yield [self.complete(self.map_program(r), scope) for r in records]
+
+    def complete(self, program: ProgramRecord, scope: Scope) -> ProgramRecord:
+        """The scope's account and the mapped relationship, where the mapper left them out."""
+        if program.account_id is None:
+            program.account_id = scope.account_id
+        if program.relationship is None and program.network_relationship is not None:
+            program.relationship = self.relationships.get(program.network_relationship.lower())
+        return program

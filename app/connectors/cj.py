@@ -19,6 +19,7 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, PageNumber
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 COMMISSIONS = "https://commissions.api.cj.com/query"
 ADVERTISERS = "https://advertiser-lookup.api.cj.com/v2/advertiser-lookup"
@@ -178,9 +179,8 @@ class CJ(Connector):
         return ProgramRecord(
             external_id=m.required_text("advertiser-id"),
             name=m.text("advertiser-name"),
-            domain=m.text("program-url"),
-            relationship_status=m.text("relationship-status"),
-            details={"account_status": record.get("account-status")},
+            domains=hosts_of(m.text("program-url")),
+            network_relationship=m.text("relationship-status"),
         )
 
 

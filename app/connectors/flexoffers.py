@@ -18,6 +18,7 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import PageNumber, Records
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 EASTERN = "America/New_York"
 STATUSES = {
@@ -148,11 +149,9 @@ class FlexOffers(Connector):
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, lowered(record))
-        keep = ("payout", "allowsdeeplinking", "deeplinkurl", "sevendayepc", "programstatus")
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            domain=m.text("domainurl"),
-            relationship_status="joined",
-            details={k: m.get(k) for k in keep if m.get(k) not in (None, "")},
+            domains=hosts_of(m.text("domainurl")),
+            network_relationship="joined",
         )

@@ -23,6 +23,7 @@ from app.connectors.http import NetworkHttp, RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.values import parse_time
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 STAT = "https://stat.netaffiliation.com"
 # Always asked for explicitly: without `champs` the service picks its own columns.
@@ -168,9 +169,8 @@ class NetAffiliation(Connector):
         return ProgramRecord(
             external_id=m.required_text("@id"),
             name=m.text("title"),
-            domain=urlsplit(link).hostname if link else None,
-            relationship_status="joined" if etat == "on" else "inactive",
-            details={"etat": etat, "link": link, "startdate": m.text("startdate.@date")},
+            domains=hosts_of(urlsplit(link).hostname if link else None),
+            network_relationship="joined" if etat == "on" else "inactive",
         )
 
 

@@ -23,6 +23,7 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import NextLink, Records
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 API = "https://api.partnerize.com"
 FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -126,9 +127,8 @@ class Partnerize(Connector):
         return ProgramRecord(
             external_id=m.required_text("campaign_id"),
             name=m.text("title"),
-            domain=(urlsplit(url).hostname or None) if url else None,
-            relationship_status="joined",
-            details={k: record[k] for k in KEEP if record.get(k) not in (None, "")},
+            domains=hosts_of((urlsplit(url).hostname or None) if url else None),
+            network_relationship="joined",
         )
 
     def refused(self, exc: CredentialsRejected) -> CredentialsRejected:

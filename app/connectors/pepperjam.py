@@ -31,6 +31,7 @@ from app.connectors.pepperjam_envelope import (
 )
 from app.connectors.ratelimit import Budget
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 API = "https://api.pepperjamnetwork.com"
 TRANSACTIONS = "/20120402/publisher/report/transaction-details"
@@ -133,13 +134,11 @@ class Pepperjam(Connector):
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
         website = m.text("website")
-        keep = ("join_date", "logo", "status")
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            domain=(urlsplit(website).hostname or website) if website else None,
-            relationship_status="joined",
-            details={k: record[k] for k in keep if record.get(k) not in (None, "")},
+            domains=hosts_of((urlsplit(website).hostname or website) if website else None),
+            network_relationship="joined",
         )
 
     async def verify(self) -> Verified:

@@ -162,11 +162,7 @@ class PostAffiliatePro(Connector):
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            relationship_status=AFFILIATION.get(word.lower(), "not_joined"),
-            details={
-                "affstatus": word,
-                **{k: record[k] for k in ("rtype", "rstatus", "commissionsdetails") if k in record},
-            },
+            network_relationship=AFFILIATION.get(word.lower(), "not_joined"),
         )
 
     async def verify(self) -> Verified:

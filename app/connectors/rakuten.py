@@ -188,7 +188,7 @@ class Rakuten(Connector):
         return ProgramRecord(
             external_id=m.required_text("mid"),
             name=m.text("name"),
-            relationship_status=(m.text("applicationStatus") or "approved").lower(),
+            network_relationship=(m.text("applicationStatus") or "approved").lower(),
         )
 
     async def verify(self) -> Verified:

@@ -18,6 +18,7 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Offset, Records, json_path
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 ENDPOINT = "https://graphql.refersion.com"
 SHOP = "shop { name url shop_identifier }"
@@ -134,11 +135,6 @@ class Refersion(Connector):
         return ProgramRecord(
             external_id=m.text("shop.shop_identifier") or m.required_text("id"),
             name=m.text("shop.name"),
-            domain=m.text("shop.url"),
-            relationship_status=RELATIONSHIPS.get(word.lower(), "not_joined"),
-            details={
-                "affiliate_id": m.text("id"),
-                "status": word,
-                "rfsn_parameter": m.text("rfsn_parameter"),
-            },
+            domains=hosts_of(m.text("shop.url")),
+            network_relationship=RELATIONSHIPS.get(word.lower(), "not_joined"),
         )

@@ -5,12 +5,12 @@ program id becomes a program. Publishers join nothing: every listed merchant is 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
 from app.ledger.records import ProgramRecord
+from app.links.domains import hosts_of
 
 MERCHANTS = "https://merchants.skimapis.com"
 KEEP = ("advertiser_id", "partner_type", "calculated_commission_rate", "countries")
@@ -34,12 +34,7 @@ def program(network: str, record: dict[str, Any]) -> ProgramRecord:
     return ProgramRecord(
         external_id=m.required_text("program_id"),
         name=m.text("name"),
-        domain=str(domains[0]) if domains else None,
-        relationship_status="joined",
+        domains=hosts_of(str(domains[0]) if domains else None),
+        network_relationship="joined",
         # Rates keep the network's exact text (JSON columns take no Decimal).
-        details={
-            k: str(v) if isinstance(v, Decimal) else v
-            for k in KEEP
-            if (v := record.get(k)) not in (None, "", [])
-        },
     )

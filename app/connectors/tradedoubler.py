@@ -20,6 +20,7 @@ from app.connectors.paging import Offset, Records
 from app.connectors.ratelimit import per_minute
 from app.connectors.tradedoubler_auth import TradedoublerToken
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 API = "https://connect.tradedoubler.com"
 STATUSES = {"p": "pending", "a": "approved", "d": "declined"}
@@ -130,13 +131,11 @@ class Tradedoubler(Connector):
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
         home = m.text("homePage")
-        keep = ("statusId", "currencyCode", "countryCode", "deepLinking", "homePage", "paused")
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            domain=(urlsplit(home).hostname if home else None),
-            relationship_status=RELATIONSHIPS.get(int(record.get("statusId") or 0), "declined"),
-            details={k: record[k] for k in keep if record.get(k) is not None},
+            domains=hosts_of(urlsplit(home).hostname if home else None),
+            network_relationship=RELATIONSHIPS.get(int(record.get("statusId") or 0), "declined"),
         )
 
     async def verify(self) -> Verified:

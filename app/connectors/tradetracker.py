@@ -27,6 +27,7 @@ from app.connectors.tradetracker_auth import (
     with_option,
 )
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
 
 ZONE = "Europe/Amsterdam"
 # `registrationDateTo` with a time: the last second of a window is inclusive.
@@ -151,7 +152,6 @@ class TradeTracker(Connector):
         return ProgramRecord(
             external_id=m.required_text("ID"),
             name=m.text("name"),
-            domain=urlsplit(m.text("URL") or "").hostname,
-            relationship_status=RELATIONSHIPS.get(word or "", word),
-            details=details,
+            domains=hosts_of(urlsplit(m.text("URL") or "").hostname),
+            network_relationship=RELATIONSHIPS.get(word or "", word),
         )

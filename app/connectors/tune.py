@@ -137,12 +137,10 @@ class Tune(Connector):
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
-        keep = ("payout_type", "default_payout", "percent_payout", "currency", "preview_url")
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            relationship_status="joined",
-            details={k: record[k] for k in keep if record.get(k) not in (None, "")},
+            network_relationship="joined",
         )
 
     def refused(self, exc: CredentialsRejected) -> CredentialsRejected:

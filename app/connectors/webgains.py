@@ -118,8 +118,7 @@ class Webgains(Connector):
             external_id=m.required_text("program.id"),
             name=m.text("program.name"),
             # The numeric membership status is undocumented: kept as Webgains sends it.
-            relationship_status=code,
-            details={"membership_id": m.text("id"), "membership_status": code},
+            network_relationship=code,
         )
 
     async def verify(self) -> Verified:

@@ -46,6 +46,7 @@ STAGING_COLUMNS = (
     "product",
     "raw",
     "fingerprint",
+    "account_id",
 )
 
 _CREATE_STAGING = """
@@ -55,14 +56,15 @@ CREATE TEMP TABLE nl_staging (
     click_at timestamptz, validated_at timestamptz, source_timezone text NOT NULL,
     order_id text, click_ref text, sub_ids text NOT NULL, sale_amount numeric,
     commission_amount numeric NOT NULL, currency text NOT NULL, country text, device text,
-    product text, raw text NOT NULL, fingerprint bytea NOT NULL
+    product text, raw text NOT NULL, fingerprint bytea NOT NULL, account_id text NOT NULL
 ) ON COMMIT DROP
 """
 
 _UPSERT_PROGRAMS = """
-INSERT INTO program (workspace_id, connection_id, external_id, name)
-SELECT $1, $2, ext, nm FROM unnest($3::text[], $4::text[]) AS u(ext, nm)
-ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+INSERT INTO program (workspace_id, connection_id, account_id, external_id, name)
+SELECT $1, $2, acc, ext, nm FROM unnest($3::text[], $4::text[], $5::text[]) AS u(acc, ext, nm)
+ON CONFLICT (connection_id, account_id, external_id)
+DO UPDATE SET name = EXCLUDED.name, updated_at = now()
 WHERE EXCLUDED.name IS NOT NULL AND program.name IS DISTINCT FROM EXCLUDED.name
 """
 
@@ -91,7 +93,8 @@ WITH old AS (
            s.commission_amount, s.currency, s.country, s.device, s.product, s.raw::jsonb,
            s.fingerprint
     FROM nl_staging s
-    LEFT JOIN program p ON p.connection_id = $2 AND p.external_id = s.advertiser_external_id
+    LEFT JOIN program p ON p.connection_id = $2 AND p.account_id = s.account_id
+        AND p.external_id = s.advertiser_external_id
     ON CONFLICT (connection_id, external_id) DO UPDATE SET
         program_id = EXCLUDED.program_id,
         advertiser_external_id = EXCLUDED.advertiser_external_id,
@@ -300,7 +303,9 @@ def staging_row(record: TransactionRecord) -> tuple[Any, ...]:
         raw,
     )
     digest = hashlib.blake2b(repr(row).encode(), digest_size=16).digest()
-    return (*row, digest)
+    # The account only picks the program; it is not part of what the network says of the
+    # line, so it stays out of the fingerprint.
+    return (*row, digest, record.account_id or "")
 
 
 @dataclass
@@ -310,19 +315,20 @@ class StagedBatch:
     can run in another process (see app.uploads.reader)."""
 
     rows: list[tuple[Any, ...]]
-    programs: dict[str, str | None]
+    programs: dict[tuple[str, str], str | None]  # (account id, advertiser id) -> name
 
 
 def stage(records: Sequence[TransactionRecord]) -> StagedBatch:
     unique: dict[str, TransactionRecord] = {}
     for record in records:
         unique[record.external_id] = record
-    programs: dict[str, str | None] = {}
+    programs: dict[tuple[str, str], str | None] = {}
     for record in unique.values():
-        if record.advertiser_id and (
-            record.advertiser_id not in programs or programs[record.advertiser_id] is None
-        ):
-            programs[record.advertiser_id] = record.advertiser_name
+        if not record.advertiser_id:
+            continue
+        key = (record.account_id or "", record.advertiser_id)
+        if programs.get(key) is None:
+            programs[key] = record.advertiser_name
     return StagedBatch([staging_row(r) for r in unique.values()], programs)
 
 
@@ -344,7 +350,8 @@ async def ingest_staged(session: AsyncSession, target: Target, staged: StagedBat
             _UPSERT_PROGRAMS,
             target.workspace_id,
             target.connection_id,
-            list(programs.keys()),
+            [account for account, _ in programs],
+            [advertiser for _, advertiser in programs],
             list(programs.values()),
         )
     # The merge is one big statement over a few thousand rows: compiling it with JIT costs

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAt, UpdatedAt, UUIDPk
@@ -39,15 +40,33 @@ class Connection(Base):
     last_error_code: Mapped[str | None] = mapped_column(String(64))
     last_error_message: Mapped[str | None]
     last_error_at: Mapped[datetime | None]
+    # The program sync (a job of its own, daily and on demand): state, last success, error.
+    programs_state: Mapped[str | None] = mapped_column(String(16))
+    programs_synced_at: Mapped[datetime | None]
+    programs_error: Mapped[str | None]
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+
+
+PROGRAM_SYNC_STATES = ("queued", "running", "succeeded", "failed")
 
 
 class Program(Base):
     __tablename__ = "program"
     __table_args__ = (
-        Index("uq_program_connection_external", "connection_id", "external_id", unique=True),
+        Index(
+            "uq_program_connection_account_external",
+            "connection_id",
+            "account_id",
+            "external_id",
+            unique=True,
+        ),
         Index("ix_program_workspace_name", "workspace_id", "name"),
+        Index("ix_program_workspace_brand", "workspace_id", "brand"),
+        CheckConstraint(
+            "relationship IN ('joined', 'pending', 'declined', 'not_joined')",
+            name="relationship_known",
+        ),
     )
 
     id: Mapped[UUIDPk]
@@ -55,11 +74,20 @@ class Program(Base):
     connection_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("connection.id", ondelete="CASCADE")
     )
+    # The publisher account or site the program was seen through ('' on networks with one
+    # account per connection): the same advertiser on two Awin publisher ids is two rows.
+    account_id: Mapped[str] = mapped_column(String(128), server_default=text("''"))
     external_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str | None] = mapped_column(String(300))
-    domain: Mapped[str | None] = mapped_column(String(300))
-    relationship_status: Mapped[str | None] = mapped_column(String(32))
-    # Whatever the network needs to build links (e.g. a tracking template).
-    details: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    domains: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    # The registrable domain of the first of `domains`: programs of one brand share it.
+    brand: Mapped[str | None] = mapped_column(String(253))
+    relationship: Mapped[str | None] = mapped_column(String(16))
+    network_relationship: Mapped[str | None] = mapped_column(String(64))
+    # [{"kind": "percent"|"flat", "value": "5.00", "currency": null, "category": null}]
+    terms: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    deeplinks: Mapped[bool | None]
+    link_token: Mapped[str | None] = mapped_column(Text)
+    tracking_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]

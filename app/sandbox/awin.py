@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from app.sandbox import awin_programmes
+from app.sandbox import awin_programmes, clicks
 from app.sandbox.awin_records import FORMAT, render, transaction_id, word
 from app.sandbox.base import Identity, NetworkSandbox, bounds, reason, refused
 from app.sandbox.data import DataSpec, OrderState, Txn, account, stable_int, state
@@ -255,6 +255,15 @@ class AwinSandbox(NetworkSandbox):
         basket = q.get("showBasketProducts") == "true"
         return JSONResponse(
             [render(state(o, self.epoch), pid, ZoneInfo(zone), basket) for o in found]
+        )
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "www.awin1.com" or path != "cread.php":
+            return await super().click(request, host, path)
+        q = request.query_params
+        destination = q.get("ued") or q.get("p")
+        return clicks.record(
+            self, q.get("awinaffid", ""), q.get("awinmid"), q.get("clickref"), destination
         )
 
     def routes(self) -> list[BaseRoute]:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.sandbox.control import SandboxState, control_routes, default_knobs
@@ -179,6 +179,11 @@ class NetworkSandbox:
         """Extra network-specific control routes under `/_sandbox/`."""
         return []
 
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        """A click on one of the network's tracking links, `https://{host}/{path}?...`:
+        read it the network's way and `app.sandbox.clicks.record` it (see that module)."""
+        return PlainTextResponse(f"{self.slug} has no click route", status_code=404)
+
     # ---- helpers --------------------------------------------------------------------
     @property
     def spec(self) -> DataSpec:
@@ -270,8 +275,23 @@ class NetworkSandbox:
 
     def app(self) -> Starlette:
         routes = self.routes()  # first: kit flows register their control routes here
+
+        async def click(request: Request) -> Response:
+            params = request.path_params
+            return await self.click(request, params["host"], params.get("path", ""))
+
+        clicked = [
+            Route("/_click/{host}/{path:path}", click, methods=["GET"]),
+            Route("/_click/{host}", click, methods=["GET"]),
+        ]
         app = Starlette(
-            routes=[*control_routes(self.state), *self.kit_control, *self.control(), *routes]
+            routes=[
+                *control_routes(self.state),
+                *self.kit_control,
+                *self.control(),
+                *clicked,
+                *routes,
+            ]
         )
         app.state.sandbox = self
         return app

@@ -235,6 +235,7 @@ class SandboxState:
             date.fromisoformat(self.knobs["today"]),
             self.knobs["transactions_per_account"],
             self.knobs["history_days"],
+            tuple(self.store.get("clicks", ())),
         )
 
     def config(self) -> dict[str, Any]:

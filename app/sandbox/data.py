@@ -18,7 +18,7 @@ import math
 import random
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -47,6 +47,7 @@ __all__ = [
     "Account",
     "Adjustment",
     "Advertiser",
+    "Click",
     "DataSpec",
     "Item",
     "Order",
@@ -61,12 +62,25 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Click:
+    """A click on a tracking link of `account`'s program `advertiser_id` (see
+    `app.sandbox.clicks`): it makes a pending sale carrying `sub_id` as its click ref."""
+
+    account: str
+    advertiser_id: int
+    sub_id: str | None
+    destination: str | None
+
+
+@dataclass(frozen=True)
 class DataSpec:
-    """What an account's data depends on besides network, account and epoch."""
+    """What an account's data depends on besides network, account and epoch: the day, the
+    size, and the clicks made on the sandbox's links so far."""
 
     today: date
     orders: int = DEFAULT_ORDERS
     history_days: int = DEFAULT_HISTORY_DAYS
+    clicks: tuple[Click, ...] = ()
 
     @property
     def now(self) -> datetime:
@@ -206,9 +220,66 @@ def _order(
     )
 
 
-@lru_cache(maxsize=64)
 def account(network: str, account_id: str, spec: DataSpec) -> Account:
-    """Every order of one account, oldest first (cached: 20k orders take well under 1 s)."""
+    """Every order of one account, oldest first: the generated ones, then a sale for each
+    click on the account's links."""
+    generated = _generated(network, account_id, replace(spec, clicks=()))
+    made = tuple(c for c in spec.clicks if c.account == account_id)
+    return _with_clicks(generated, made) if made else generated
+
+
+@lru_cache(maxsize=64)
+def _with_clicks(account: Account, clicks: tuple[Click, ...]) -> Account:
+    # After every generated order, in click order, so an order's position stays its
+    # sequence number: a minute before `today` or just after the last generated order.
+    last = account.event_times[-1] if account.event_times else account.spec.now
+    start = max(account.spec.now - timedelta(minutes=1), last)
+    added = []
+    for n, click in enumerate(clicks):
+        adv = account.advertiser(click.advertiser_id)
+        if adv is not None:
+            at = start + timedelta(milliseconds=n + 1)
+            added.append(_click_order(account, adv, click, len(account.orders) + n, at))
+    orders = (*account.orders, *added)
+    return replace(account, orders=orders, event_times=tuple(o.event_at for o in orders))
+
+
+def _click_order(
+    account: Account, adv: Advertiser, click: Click, seq: int, event_at: datetime
+) -> Order:
+    price = Decimal("100.00")
+    item = Item(f"CLK-{seq}", "Clicked product", 1, price, money(price * adv.rate), "DEFAULT")
+    tag = f"ORD{stable_int(account.network, account.account) % 9000 + 1000}"
+    return Order(
+        seq=seq,
+        key=stable_int("click", account.network, account.account, seq),
+        order_id=f"{tag}-{100000 + seq}",
+        advertiser=adv,
+        click_at=event_at - timedelta(minutes=5),
+        event_at=event_at,
+        posted_at=event_at + timedelta(seconds=30),
+        items=(item,),
+        click_refs=(click.sub_id,) if click.sub_id else (),
+        device="desktop",
+        country=adv.country,
+        voucher=None,
+        initial="pending",
+        validated_at=None,
+        decline_reason=DECLINE_REASONS[0],
+        settle_epoch=None,
+        settle_to="approved",
+        amend_epoch=None,
+        amend_item=0,
+        amend_factor=Decimal(1),
+        paid_epoch=None,
+        now=account.spec.now,
+    )
+
+
+@lru_cache(maxsize=64)
+def _generated(network: str, account_id: str, spec: DataSpec) -> Account:
+    """Every generated order of one account, oldest first (cached: 20k orders take well
+    under 1 s)."""
     rng = random.Random(stable_int("account", network, account_id))
     advertisers = _advertisers(network, rng)
     active = [a for a in advertisers if a.relationship in ("joined", "suspended")]

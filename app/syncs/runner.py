@@ -26,7 +26,6 @@ from app.connectors.http import RetryPolicy
 from app.connectors.registry import build_connector
 from app.db import transaction
 from app.ledger.ingest import IngestCounts, Target, ingest
-from app.ledger.programs import upsert_programs
 from app.models import Connection, SyncRun, Workspace
 from app.reporting.cache import bump
 from app.runtime import Runtime
@@ -49,7 +48,6 @@ class Started:
     connection: Connection
     target: Target
     done: set[str]
-    first_job: bool
 
 
 async def _start(runtime: Runtime, run_id: uuid.UUID) -> Started | None:
@@ -62,8 +60,7 @@ async def _start(runtime: Runtime, run_id: uuid.UUID) -> Started | None:
         assert connection is not None
         assert workspace is not None
         now = _now()
-        first_job = run.state == "queued"
-        if first_job:
+        if run.state == "queued":
             run.started_at = now
         run.state = "running"
         # Units finished before are skipped; their counters stand, the rest start again.
@@ -79,7 +76,7 @@ async def _start(runtime: Runtime, run_id: uuid.UUID) -> Started | None:
             workspace_timezone=workspace.timezone,
             sync_run_id=run.id,
         )
-        return Started(run, connection, target, set(checkpoint.get("units", [])), first_job)
+        return Started(run, connection, target, set(checkpoint.get("units", [])))
 
 
 async def _page(
@@ -176,12 +173,6 @@ async def continue_run(runtime: Runtime, run_id: uuid.UUID) -> None:
     await enqueue(runtime.redis, [run])
 
 
-async def _sync_programs(runtime: Runtime, connector: Connector, target: Target) -> None:
-    async for programs in connector.programs():
-        async with transaction(runtime.sessions) as session:
-            await upsert_programs(session, target, programs)
-
-
 def connector_for(
     runtime: Runtime, connection: Connection, *, retry: RetryPolicy | None = None
 ) -> Connector:
@@ -219,8 +210,6 @@ async def _run_slice(runtime: Runtime, lease: Lease, run_id: uuid.UUID) -> str:
     error: ConnectorError | None = None
     try:
         connector = connector_for(runtime, connection)
-        if started.first_job:
-            await _sync_programs(runtime, connector, started.target)
         units = await connector.units(run.window_start, run.window_end, run.since)
         if await _work(runtime, lease, run_id, started, connector, units):
             return "continued"

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from app.db import transaction
 from app.models import Connection, SyncRun
-from app.syncs import service
+from app.syncs import programs, service
 from app.syncs.lease import alive as lease_alive
 from app.syncs.runner import continue_run, run_sync
 from app.workers.tasks import CRONS, TASKS, JobContext, task
@@ -108,6 +108,40 @@ CRONS.append(
         _cron_sync_due,
         name="cron:sync_due",
         minute=None,
+        second=0,
+        unique=True,
+        run_at_startup=False,
+    )
+)
+
+
+@task
+async def sync_programs(ctx: JobContext, connection_id: str) -> str:
+    """List one connection's programs (a rerun upserts the same rows)."""
+    return await programs.run_program_sync(ctx.runtime, uuid.UUID(connection_id))
+
+
+@task
+async def programs_due(ctx: JobContext) -> int:
+    """Fan-out: a program sync for every connection whose programs are a day old."""
+    async with transaction(ctx.runtime.sessions) as session:
+        connections = await programs.due(session, datetime.now(UTC))
+        for connection in connections:
+            await programs.request_program_sync(session, connection)
+    await programs.enqueue(ctx.runtime.redis, [c.id for c in connections])
+    return len(connections)
+
+
+async def _cron_programs_due(ctx: dict[str, object]) -> int:
+    return await TASKS["programs_due"](ctx)
+
+
+# Hourly: each connection comes due a day after its last program sync.
+CRONS.append(
+    cron(
+        _cron_programs_due,
+        name="cron:programs_due",
+        minute=17,
         second=0,
         unique=True,
         run_at_startup=False,

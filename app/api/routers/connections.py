@@ -17,9 +17,12 @@ from app.api.schemas.connections import (
     LastError,
     SecretState,
 )
+from app.api.schemas.programs import ProgramSyncOut
 from app.connections import service
+from app.connectors.registry import connector_class
 from app.models import Connection
 from app.reporting.cache import bump
+from app.syncs import programs as program_syncs
 
 router = APIRouter(prefix="/v1/connections", tags=["connections"])
 
@@ -45,6 +48,12 @@ def connection_out(connection: Connection) -> ConnectionOut:
         last_sync_at=connection.last_sync_at,
         last_success_at=connection.last_success_at,
         last_error=last_error,
+        program_sync=ProgramSyncOut(
+            connection_id=connection.id,
+            state=connection.programs_state,
+            synced_at=connection.programs_synced_at,
+            error=connection.programs_error,
+        ),
         created_at=connection.created_at,
         updated_at=connection.updated_at,
     )
@@ -64,6 +73,10 @@ async def create_connection(
     connection = await service.create_connection(
         session, runtime.box, workspace.id, body.network, body.credentials, body.nickname
     )
+    if connector_class(connection.network) is not None:
+        # Programs first: links and brands need them before any transaction sync.
+        await program_syncs.request_program_sync(session, connection)
+        after_commit(session, lambda: program_syncs.enqueue(runtime.redis, [connection.id]))
     return connection_out(connection)
 
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.schemas.programs import ProgramSyncOut
+
 ConnectionStatus = Literal["active", "paused", "auth_failed", "error"]
 
 _CREDENTIALS_DESCRIPTION = (
@@ -94,5 +96,8 @@ class ConnectionOut(BaseModel):
     last_sync_at: datetime | None
     last_success_at: datetime | None
     last_error: LastError | None
+    program_sync: ProgramSyncOut = Field(
+        description="The connection's program listing: daily, or on demand."
+    )
     created_at: datetime
     updated_at: datetime

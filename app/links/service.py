@@ -1,0 +1,366 @@
+"""Building tracking links for a workspace: one or a batch, each checked on its own.
+
+Per item: the connection is the workspace's; the destination an absolute http(s) URL; the
+program (given, or found by the destination's domain where the network needs one) is the
+connection's, joined and open to deep links; the destination on the program's domain where
+the network tracks there; the sub-id within the network's rule. A bad item is a 422 problem
+naming its field and writes nothing; the rest of a batch goes on. A batch reads each
+connection, its secrets and its programs once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.service import credentials_of
+from app.connectors.base import Connector
+from app.connectors.errors import ConnectorError
+from app.connectors.registry import connector_class
+from app.errors import FieldError, ProblemError, ValidationFailed
+from app.links.amazon import AmazonLinks, marketplace_domain
+from app.links.domains import on_domain, registrable
+from app.links.format import LinkFormat, LinkProgram, LinkRequest
+from app.models import Connection, Program, Transaction
+from app.runtime import Runtime
+from app.syncs.runner import connector_for
+
+MAX_URL = 2048
+CACHE_SECONDS = 7 * 86400
+
+
+# Where a network's links come from: its connector class, or Amazon's own builder.
+LinkBuilder = type[Connector] | type[AmazonLinks]
+
+
+def builder(network: str) -> LinkBuilder | None:
+    if network == "amazon":
+        return AmazonLinks
+    cls = connector_class(network)
+    return cls if cls is not None and cls.links is not None else None
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    connection_id: uuid.UUID
+    destination_url: str
+    program_id: uuid.UUID | None = None
+    sub_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    network: str
+    connection_id: uuid.UUID
+    program_id: uuid.UUID | None
+    sub_id: str | None
+    method: str
+
+
+class LinkUnavailable(ProblemError):
+    status = 502
+    slug = "link-unavailable"
+    title = "The network could not make the link"
+
+
+def _bad(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed([FieldError(field, message)])
+
+
+def check_destination(value: str, field: str = "destination_url") -> str:
+    """An absolute http(s) URL with a dotted host, or a 422 naming `field`."""
+    text = value.strip()
+    if not text:
+        raise _bad(field, "must not be empty")
+    if len(text) > MAX_URL:
+        raise _bad(field, f"is longer than {MAX_URL} characters")
+    if any(c.isspace() or ord(c) < 32 for c in text):
+        raise _bad(field, "must not contain spaces or control characters")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        raise _bad(field, "is not a URL") from None
+    if parts.scheme not in ("http", "https"):
+        raise _bad(field, "must be an absolute http:// or https:// URL")
+    if not host or "." not in host:
+        raise _bad(field, "must name a host, e.g. https://www.example.com/page")
+    return text
+
+
+def link_program(program: Program) -> LinkProgram:
+    return LinkProgram(
+        id=str(program.id),
+        external_id=program.external_id,
+        account_id=program.account_id,
+        name=program.name,
+        domains=tuple(program.domains),
+        relationship=program.relationship,
+        network_relationship=program.network_relationship,
+        deeplinks=program.deeplinks,
+        link_token=program.link_token,
+        tracking_url=program.tracking_url,
+    )
+
+
+def check_program(program: Program, fmt: LinkFormat, host: str | None) -> None:
+    """Refuse a program the publisher cannot send traffic to, saying why."""
+    label = program.name or program.external_id
+    word = f" (the network says {program.network_relationship!r})"
+    if program.relationship in ("pending", "declined", "not_joined"):
+        state = program.relationship.replace("_", " ")
+        raise _bad(
+            "program_id",
+            f"{label} is {state}{word if program.network_relationship else ''}: only programs "
+            "the publisher has joined can be linked to",
+        )
+    if program.deeplinks is False:
+        raise _bad(
+            "program_id",
+            f"{label} does not allow deep links: link to its home page through the network instead",
+        )
+    if fmt.on_program_domain and program.domains and not on_domain(host, program.domains):
+        raise _bad(
+            "destination_url",
+            f"must be on {label}'s site ({', '.join(program.domains)}): this network tracks "
+            "on the merchant's own pages",
+        )
+
+
+@dataclass
+class _Context:
+    """What a batch reads once: connections, their form fields, programs, tracking ids."""
+
+    connections: dict[uuid.UUID, Connection]
+    programs: dict[uuid.UUID, Program]
+    by_brand: dict[tuple[uuid.UUID, str], list[Program]]
+    fields: dict[uuid.UUID, dict[str, str]]
+    tracking_ids: dict[uuid.UUID, set[str]]
+
+
+async def _context(
+    session: AsyncSession, runtime: Runtime, workspace_id: uuid.UUID, items: Sequence[LinkItem]
+) -> _Context:
+    connection_ids = {i.connection_id for i in items}
+    connections = {
+        c.id: c
+        for c in await session.scalars(
+            select(Connection).where(
+                Connection.workspace_id == workspace_id, Connection.id.in_(connection_ids)
+            )
+        )
+    }
+    program_ids = {i.program_id for i in items if i.program_id}
+    programs = {
+        p.id: p
+        for p in await session.scalars(
+            select(Program).where(Program.workspace_id == workspace_id, Program.id.in_(program_ids))
+        )
+    }
+    # Items without a program on networks that need one: the connection's programs of the
+    # destination's brand.
+    wanted = {
+        (i.connection_id, brand)
+        for i in items
+        if i.program_id is None
+        and i.connection_id in connections
+        and (fmt := _format(connections[i.connection_id])) is not None
+        and fmt.needs_program
+        and (brand := registrable(_host(i.destination_url)))
+    }
+    by_brand: dict[tuple[uuid.UUID, str], list[Program]] = {}
+    if wanted:
+        rows = await session.scalars(
+            select(Program).where(
+                Program.workspace_id == workspace_id,
+                Program.connection_id.in_({c for c, _ in wanted}),
+                Program.brand.in_({b for _, b in wanted}),
+            )
+        )
+        for p in rows:
+            by_brand.setdefault((p.connection_id, p.brand or ""), []).append(p)
+    fields = {c.id: credentials_of(runtime.box, c) for c in connections.values()}
+    amazon = [c.id for c in connections.values() if c.network == "amazon"]
+    tracking_ids: dict[uuid.UUID, set[str]] = {c: set() for c in amazon}
+    if amazon:
+        rows2 = await session.execute(
+            select(Transaction.connection_id, Transaction.click_ref)
+            .where(
+                Transaction.workspace_id == workspace_id,
+                Transaction.connection_id.in_(amazon),
+                Transaction.click_ref.is_not(None),
+            )
+            .distinct()
+        )
+        for connection_id, tag in rows2:
+            if tag:
+                tracking_ids[connection_id].add(tag)
+    return _Context(connections, programs, by_brand, fields, tracking_ids)
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def link_format(network: str) -> LinkFormat | None:
+    found = builder(network)
+    return found.links if found is not None else None
+
+
+def _format(connection: Connection) -> LinkFormat | None:
+    return link_format(connection.network)
+
+
+def _pick(candidates: list[Program]) -> Program | None:
+    """The connection's best program for a merchant: joined first."""
+    order = {"joined": 0, None: 1, "pending": 2}
+    ranked = sorted(candidates, key=lambda p: (order.get(p.relationship, 3), p.external_id))
+    return ranked[0] if ranked else None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One item checked and ready to build."""
+
+    connection: Connection
+    format: LinkFormat
+    request: LinkRequest
+
+
+def prepare(item: LinkItem, ctx: _Context) -> Prepared:
+    """Check one item against what the batch read; raises the item's 422."""
+    connection = ctx.connections.get(item.connection_id)
+    if connection is None:
+        raise _bad("connection_id", "no connection with this id in the workspace")
+    fmt = _format(connection)
+    if fmt is None:
+        raise _bad("connection_id", f"netledger builds no links for {connection.network}")
+    destination = check_destination(item.destination_url)
+    host = _host(destination)
+    fields = ctx.fields[connection.id]
+    program: Program | None = None
+    if item.program_id is not None:
+        program = ctx.programs.get(item.program_id)
+        if program is None or program.connection_id != connection.id:
+            raise _bad("program_id", "no program with this id on this connection")
+    elif fmt.needs_program:
+        program = _pick(ctx.by_brand.get((connection.id, registrable(host) or ""), []))
+        if program is None:
+            raise _bad(
+                "program_id",
+                f"is required: no program of this {connection.network} connection is on "
+                f"{registrable(host) or host}; pass the program's id (GET /v1/programs)",
+            )
+    if program is not None:
+        check_program(program, fmt, host)
+    if connection.network == "amazon":
+        _check_amazon(host, item.sub_id, fields, ctx.tracking_ids.get(connection.id, set()))
+    if item.sub_id is not None and (problem := fmt.sub_id.problem(item.sub_id)):
+        raise _bad("sub_id", problem)
+    request = LinkRequest(
+        destination, item.sub_id, link_program(program) if program else None, fields
+    )
+    return Prepared(connection, fmt, request)
+
+
+def _check_amazon(
+    host: str | None, sub_id: str | None, fields: dict[str, str], seen: set[str]
+) -> None:
+    domain = marketplace_domain(fields.get("marketplace"))
+    if registrable(host) != domain:
+        raise _bad(
+            "destination_url",
+            f"must be on {domain}, this connection's marketplace: other Amazon stores need a "
+            "connection of their own",
+        )
+    store = fields.get("store_id", "")
+    if sub_id is not None and sub_id != store and sub_id not in seen:
+        known = ", ".join(sorted({store, *seen})[:10])
+        raise _bad(
+            "sub_id",
+            "must be the store id or a tracking id this connection's reports have shown "
+            f"({known}): Amazon's tracking id is its sub-id",
+        )
+
+
+def _cache_key(prepared: Prepared) -> str:
+    r = prepared.request
+    program = r.program.external_id + "|" + r.program.account_id if r.program else ""
+    digest = hashlib.sha256(f"{program}|{r.destination}|{r.sub_id or ''}".encode()).hexdigest()
+    return f"netledger:links:{prepared.connection.id}:{digest}"
+
+
+async def _build(runtime: Runtime, prepared: Prepared) -> Link:
+    connection, request = prepared.connection, prepared.request
+    if prepared.format.method == "template":
+        found = builder(connection.network)
+        assert found is not None
+        url = found.link(request)
+    else:
+        url = await _api_link(runtime, prepared)
+    return Link(
+        url=url,
+        network=connection.network,
+        connection_id=connection.id,
+        program_id=uuid.UUID(request.program.id) if request.program else None,
+        sub_id=request.sub_id,
+        method=prepared.format.method,
+    )
+
+
+async def _api_link(runtime: Runtime, prepared: Prepared) -> str:
+    """Ask the network (its budget applies), remembering the answer for a week."""
+    key = _cache_key(prepared)
+    cached = await runtime.redis.get(key)
+    if cached is not None:
+        return cached.decode() if isinstance(cached, bytes) else str(cached)
+    connector = connector_for(runtime, prepared.connection)
+    try:
+        url = await connector.api_link(prepared.request)
+    except ConnectorError as exc:
+        raise LinkUnavailable(exc.message) from exc
+    await runtime.redis.set(key, url, ex=CACHE_SECONDS)
+    return url
+
+
+async def create_link(
+    session: AsyncSession, runtime: Runtime, workspace_id: uuid.UUID, item: LinkItem
+) -> Link:
+    ctx = await _context(session, runtime, workspace_id, [item])
+    return await _build(runtime, prepare(item, ctx))
+
+
+async def create_links(
+    session: AsyncSession, runtime: Runtime, workspace_id: uuid.UUID, items: Sequence[LinkItem]
+) -> list[Link | ProblemError]:
+    """Each item's link or its problem, in order."""
+    ctx = await _context(session, runtime, workspace_id, items)
+    out: list[Link | ProblemError] = []
+    for item in items:
+        try:
+            out.append(await _build(runtime, prepare(item, ctx)))
+        except ProblemError as exc:
+            out.append(exc)
+    return out
+
+
+def as_dict(link: Link) -> dict[str, Any]:
+    return {
+        "url": link.url,
+        "network": link.network,
+        "connection_id": link.connection_id,
+        "program_id": link.program_id,
+        "sub_id": link.sub_id,
+        "method": link.method,
+    }
