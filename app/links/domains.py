@@ -39,10 +39,18 @@ def hosts_of(*values: str | None) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def registrable(host: str | None) -> str | None:
     """The registrable domain (`shop.example.co.uk` -> `example.co.uk`) under the bundled
-    public-suffix list; None for an IP address or a bare public suffix."""
+    public-suffix list; None for an IP address or a bare public suffix. A top-level domain
+    the list does not name (`.example`, `.test`) is a one-label suffix, as the list's own
+    default rule `*` says."""
     if not host:
         return None
-    return _EXTRACT(host).top_domain_under_public_suffix or None
+    parts = _EXTRACT(host)
+    if parts.top_domain_under_public_suffix:
+        return parts.top_domain_under_public_suffix
+    if parts.suffix or parts.ipv4 or parts.ipv6:
+        return None
+    labels = host.lower().rstrip(".").split(".")
+    return ".".join(labels[-2:]) if len(labels) >= 2 else None
 
 
 def on_domain(host: str | None, domains: tuple[str, ...] | list[str]) -> bool:
