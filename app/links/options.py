@@ -33,7 +33,7 @@ async def link_options(
 ) -> tuple[str | None, list[LinkOption]]:
     """The URL's brand and its options: those that can link first (best terms first),
     then the rest with why not."""
-    destination = check_destination(url)
+    destination = check_destination(url, "url")
     host = urlsplit(destination).hostname
     brand = registrable(host)
     connections = {

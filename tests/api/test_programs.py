@@ -69,7 +69,7 @@ async def seed(runtime, ws, other):  # type: ignore[no-untyped-def]
 async def test_programs_filters_paging_and_isolation(client, runtime) -> None:  # type: ignore[no-untyped-def]
     ws = await make_workspace(runtime)
     other = await make_workspace(runtime, name="Other")
-    awin, cj = await seed(runtime, ws, other)
+    awin, _cj = await seed(runtime, ws, other)
     h = ws["headers"]
 
     async def names(**params):  # type: ignore[no-untyped-def]

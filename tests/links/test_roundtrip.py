@@ -48,7 +48,8 @@ async def test_sub_id_round_trip(slug, client, workspace, runtime, sandbox) -> N
     response = await client.post("/v1/links", json=body, headers=headers)
     assert response.status_code == 201, response.text
     link = response.json()
-    assert link["sub_id"] == SUB_ID and link["network"] == slug
+    assert link["sub_id"] == SUB_ID
+    assert link["network"] == slug
     assert link["program_id"] == (program["id"] if program else None)
     from urllib.parse import urlsplit
 

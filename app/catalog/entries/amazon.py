@@ -26,7 +26,7 @@ NETWORK = Network(
     slug="amazon",
     name="Amazon Associates",
     aliases=("Amazon", "Amazon Associates Central"),
-    capabilities=frozenset({"file_upload"}),
+    capabilities=frozenset({"file_upload", "deeplinks"}),
     website="https://affiliate-program.amazon.com",
     notes=(
         "Amazon offers no reporting API to third parties. In Associates Central choose "
