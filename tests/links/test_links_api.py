@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from ipaddress import ip_network
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -159,7 +159,7 @@ async def test_the_check_follows_redirects_through_the_egress_guard(  # type: ig
     landing = f"{sandbox['awin']}/_sandbox/config?colour=blue"
     link = (
         f"{sandbox['awin']}/_click/www.awin1.com/cread.php?awinmid={joined['external_id']}"
-        f"&awinaffid={joined['account_id']}&clickref=chk&ued={landing.replace('?', '%3F').replace('=', '%3D')}"
+        f"&awinaffid={joined['account_id']}&clickref=chk&ued={quote(landing, safe='')}"
     )
     refused = (await client.post("/v1/links/check", json={"url": link}, headers=h)).json()
     assert refused["ok"] is False

@@ -5,6 +5,7 @@ that program carrying the link's sub-id as its `click_ref`."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,10 +52,8 @@ async def test_sub_id_round_trip(slug, client, workspace, runtime, sandbox) -> N
     assert link["sub_id"] == SUB_ID
     assert link["network"] == slug
     assert link["program_id"] == (program["id"] if program else None)
-    from urllib.parse import urlsplit
-
     host = urlsplit(link["url"]).hostname
-    assert host and any(registrable(host) == registrable(h) for h in fmt.hosts), link["url"]
+    assert any(registrable(host) == registrable(h) for h in fmt.hosts), link["url"]
 
     clicked = click(sandbox[slug], link["url"])
     assert clicked.status_code in (301, 302, 303, 307), clicked.text
