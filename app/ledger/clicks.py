@@ -40,11 +40,13 @@ async def replace_daily_clicks(
             external_id=program,
             name="Amazon",
         )
-        .on_conflict_do_nothing(index_elements=["connection_id", "external_id"])
+        .on_conflict_do_nothing(index_elements=["connection_id", "account_id", "external_id"])
     )
     program_id = await session.scalar(
         select(Program.id).where(
-            Program.connection_id == target.connection_id, Program.external_id == program
+            Program.connection_id == target.connection_id,
+            Program.account_id == "",
+            Program.external_id == program,
         )
     )
     statement = insert(DailyClicks).values(

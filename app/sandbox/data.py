@@ -228,6 +228,12 @@ def account(network: str, account_id: str, spec: DataSpec) -> Account:
     return _with_clicks(generated, made) if made else generated
 
 
+def clear_cache() -> None:
+    """Forget every account generated so far (they are regenerated the same)."""
+    _generated.cache_clear()
+    _with_clicks.cache_clear()
+
+
 @lru_cache(maxsize=64)
 def _with_clicks(account: Account, clicks: tuple[Click, ...]) -> Account:
     # After every generated order, in click order, so an order's position stays its

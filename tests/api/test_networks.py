@@ -22,7 +22,7 @@ async def test_network_shape(client: httpx.AsyncClient) -> None:
     publisher = next(f for f in awin["fields"] if f["key"] == "publisher_id")
     assert publisher["required"] is False
     amazon = (await client.get("/v1/networks/amazon")).json()
-    assert amazon["capabilities"] == ["file_upload"]
+    assert amazon["capabilities"] == ["deeplinks", "file_upload"]
     marketplace = next(f for f in amazon["fields"] if f["key"] == "marketplace")
     assert marketplace["choices"]
 

@@ -78,7 +78,8 @@ async def test_programs_filters_paging_and_isolation(client, runtime) -> None:  
         return [(p["name"], p["account_id"]) for p in response.json()["data"]]
 
     everything = await names()
-    assert everything == [
+    assert [name for name, _ in everything] == sorted(name for name, _ in everything)
+    assert sorted(everything) == [
         ("Hat_World 100%", "111"),
         ("Shoe Palace", "111"),
         ("Shoe Palace", "222"),
@@ -89,7 +90,7 @@ async def test_programs_filters_paging_and_isolation(client, runtime) -> None:  
     assert await names(q="TENTS.EX") == [("Tent Town", "111")]
     assert await names(network="cj") == [("Shoe Palace US", "")]
     assert await names(connection_id=str(awin), relationship="pending") == [("Shoe Palace", "222")]
-    assert await names(domain="https://www.shoepalace.co.uk/boots") == [
+    assert sorted(await names(domain="https://www.shoepalace.co.uk/boots")) == [
         ("Shoe Palace", "111"),
         ("Shoe Palace", "222"),
         ("Shoe Palace US", ""),

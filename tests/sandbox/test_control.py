@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from app.sandbox.data import DataSpec, account, state
+from app.sandbox.data import DataSpec, account, clear_cache, state
 from app.sandbox.expected import expected_transactions
 from app.sandbox.server import IMPLEMENTED, build_app, running_sandbox, serve, stop_all
 from tests.sandbox.support import SPEC, TODAY
@@ -18,7 +18,7 @@ from tests.sandbox.support import SPEC, TODAY
 
 def test_generator_is_deterministic_and_varied() -> None:
     first = account("awin", "111111", SPEC)
-    account.cache_clear()
+    clear_cache()
     again = account("awin", "111111", SPEC)
     assert first == again
     assert account("awin", "222222", SPEC).orders != first.orders
