@@ -109,7 +109,11 @@ async def test_programs_filters_paging_and_isolation(client, runtime) -> None:  
     assert rest["next_cursor"] is None
 
     shoe = (
-        await client.get("/v1/programs", params={"q": "Shoe Palace", "limit": 1}, headers=h)
+        await client.get(
+            "/v1/programs",
+            params={"q": "Shoe Palace", "relationship": "joined", "network": "awin"},
+            headers=h,
+        )
     ).json()
     program = shoe["data"][0]
     assert program["brand_id"] == "shoepalace.co.uk"
