@@ -1,8 +1,8 @@
 """Tradedoubler Publisher Management API on connect.tradedoubler.com: an OAuth2 password
 grant renewed by refresh token (`tradedoubler_auth`), the transactions report one source
 (site) at a time with `fromDate`/`toDate` as YYYYMMDD and offset paging (at most 100 a
-page, no total), joined programs per source, 60 calls a minute per API client
-(shared/networks/tradedoubler.md).
+page, no total), programs per source, links built offline on clk.tradedoubler.com, 60
+calls a minute per API client (shared/networks/tradedoubler.md).
 
 Times are naive, read in Europe/Stockholm (the sheet's inference: the API names no zone).
 Rows carry no currency: the report's top-level `reportCurrencyCode` applies to all."""
@@ -10,7 +10,6 @@ Rows carry no currency: the report's top-level `reportCurrencyCode` applies to a
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import BadPayload, CredentialsRejected
@@ -21,14 +20,44 @@ from app.connectors.ratelimit import per_minute
 from app.connectors.tradedoubler_auth import TradedoublerToken
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 API = "https://connect.tradedoubler.com"
 STATUSES = {"p": "pending", "a": "approved", "d": "declined"}
-# Program `statusId` -> our relationship.
-RELATIONSHIPS = {0: "not_joined", 1: "pending", 2: "pending", 3: "joined", 6: "joined"}
-JOINED = "3"
+# A source's program `statusId`, in the blueprint's words: the word is what we keep.
+STATUS_WORDS = {
+    0: "Not Applied",
+    1: "Under Consideration",
+    2: "On-hold while under consideration",
+    3: "Accepted",
+    4: "Ended",
+    5: "Denied",
+    6: "On Hold while Accepted",
+    7: "Final Denied",
+    8: "Written Off",
+}
+# On hold while accepted: no traffic until the hold is lifted; an ended partnership can be
+# applied for again.
+RELATIONSHIPS = {
+    "not applied": "not_joined",
+    "under consideration": "pending",
+    "on-hold while under consideration": "pending",
+    "accepted": "joined",
+    "ended": "not_joined",
+    "denied": "declined",
+    "on hold while accepted": "declined",
+    "final denied": "declined",
+    "written off": "declined",
+}
 FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
 CURRENCY = "_reportCurrencyCode"  # the envelope's currency, carried to each row
+
+
+def status_word(status_id: str | None) -> str | None:
+    """The blueprint's word for a program `statusId`; an unknown one is kept as sent."""
+    if status_id is None or not status_id.isdigit():
+        return status_id
+    return STATUS_WORDS.get(int(status_id), status_id)
 
 
 class Tradedoubler(Connector):
@@ -42,6 +71,14 @@ class Tradedoubler(Connector):
     budgets = per_minute(60)
     concurrency = 2
     incremental = True  # `lastModified=true` applies the dates to the last change
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # Tradedoubler's help on EPI: letters and digits, at most 64 characters ('-' is seen
+        # in real links; '_' is as URL-safe).
+        SubIdRule("epi", 64),
+        hosts=("clk.tradedoubler.com",),
+    )
     credentials_hint = (
         "Check the username and password you sign in to publishers.tradedoubler.com with, and "
         "the client under Account > Clients there: its secret is shown only once, so if it is "
@@ -125,18 +162,35 @@ class Tradedoubler(Connector):
         )
 
     def programs_request(self, scope: Scope) -> RequestSpec:
-        params = {"sourceId": scope.account_id, "statusId": JOINED}
+        # Every status named, "Not Applied" included: the program sync lists the source's
+        # whole directory once a day, 100 programs a call.
+        statuses = ",".join(str(s) for s in STATUS_WORDS)
+        params = {"sourceId": scope.account_id, "statusId": statuses}
         return RequestSpec("GET", API + "/publisher/programs", params)
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
+        # The listing carries no commission rates: they are in the per-program detail, one
+        # call each against the 60 a minute the transaction syncs share, so none are read.
         m = Mapper(self.slug, record)
-        home = m.text("homePage")
+        deeplinks = record.get("deepLinking")
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            domains=hosts_of(urlsplit(home).hostname if home else None),
-            network_relationship=RELATIONSHIPS.get(int(record.get("statusId") or 0), "declined"),
+            domains=hosts_of(m.text("homePage")),
+            network_relationship=status_word(m.text("statusId")),
+            deeplinks=deeplinks if isinstance(deeplinks, bool) else None,
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        # p: the program, a: the source (site) it was listed for; `url` last, as Tradedoubler
+        # asks of deep links.
+        assert request.program is not None
+        params = {"p": request.program.external_id, "a": request.account_id}
+        if request.sub_id:
+            params["epi"] = request.sub_id
+        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
+        return f"https://clk.tradedoubler.com/click?{query}&url={encoded(request.destination)}"
 
     async def verify(self) -> Verified:
         """A fresh token, the login's user (a publisher user?) and its sources."""

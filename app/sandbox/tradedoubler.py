@@ -1,7 +1,8 @@
 """Tradedoubler Publisher Management API (shared/networks/tradedoubler.md) on
 connect.tradedoubler.com: the token server (`tradedoubler_auth`), `GET /usermanagement/users/me`,
-`GET /publisher/sources` (a bare array), `GET /publisher/programs?sourceId=` and
-`GET /publisher/report/transactions`.
+`GET /publisher/sources` (a bare array), `GET /publisher/programs?sourceId=&statusId=`,
+`GET /publisher/report/transactions`, and clicks on
+`https://clk.tradedoubler.com/click?p=&a=&epi=&url=` (`url` read to the end of the link).
 
 The report takes `fromDate`/`toDate` as YYYYMMDD (local days in Europe/Stockholm, both
 inclusive; with `lastModified=true` they apply to the last change), an optional `sourceId`
@@ -14,14 +15,17 @@ serves the programs envelope inside an array, as the blueprint's example does.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qs, unquote
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds, reason
 from app.sandbox.data import USD_RATES, DataSpec, Txn, account, state
 from app.sandbox.kit import json_body, offset_slice, params
@@ -30,6 +34,8 @@ from app.sandbox.tradedoubler_auth import TradedoublerOAuth
 from app.sandbox.tradedoubler_records import program, read_back, sources, transaction
 
 ID_RANGE = (100000, 199999)
+# A click's parameters, then its destination: everything after `url=`.
+_DEEP_LINK = re.compile(r"(.*?)(?:(?:^|&)url=(.*))?")
 TRANSACTIONS = "/publisher/report/transactions"
 ZONE = "Europe/Stockholm"
 # Each login's account currency (unknown logins: EUR).
@@ -185,6 +191,18 @@ class TradedoublerSandbox(NetworkSandbox):
         items = [t.record for t in offset_slice(rows, offset, limit)]
         envelope = {"limit": limit, "offset": offset, "reportCurrencyCode": currency}
         return json_body({**envelope, "items": items})
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "clk.tradedoubler.com" or path != "click":
+            return await super().click(request, host, path)
+        # Everything after `url=` is the destination: a parameter after it would be read
+        # as part of the address.
+        parts = _DEEP_LINK.fullmatch(request.url.query)
+        assert parts is not None  # every part of the pattern is optional
+        head, target = parts.groups()
+        q = {k: v[0] for k, v in parse_qs(head).items()}
+        destination = unquote(target) if target else None
+        return clicks.record(self, q.get("a", ""), q.get("p"), q.get("epi"), destination)
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -1,6 +1,7 @@
 """Tradedoubler specifics: the password grant and its renewal (refresh token first, a new
 grant when that fails), refusals that name the fields to fix, one source at a time, the
-Stockholm clock, the envelope's currency, statuses and `paid`, leads, joined programs."""
+Stockholm clock, the envelope's currency, statuses and `paid`, leads, programs of every
+status, and tracking links with the sub-id in `epi`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from app.connectors.errors import BadPayload, CredentialsRejected
 from app.connectors.http import NetworkHttp
 from app.connectors.ratelimit import Budget
 from app.connectors.tradedoubler import Tradedoubler
+from app.ledger.records import ProgramRecord
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
 from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
 
@@ -235,17 +238,101 @@ async def test_the_second_connection_reads_its_one_site_in_its_currency(runtime,
     assert {e["query"]["sourceId"] for e in calls} == {SECOND.accounts[0]}
 
 
-async def test_joined_programs_of_each_source(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_programs_of_every_status_of_each_source(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     knobs(sandbox["tradedoubler"], programs_wrapped=True)
     connector = connector_for(runtime, CASE)
     programs = [p async for page in connector.programs() for p in page]
-    assert programs
-    assert {p.relationship_status for p in programs} == {"joined"}
-    assert all(p.details["statusId"] == 3 and p.domain for p in programs)
+    words = {p.network_relationship: p.relationship for p in programs}
+    assert words["Accepted"] == "joined"
+    assert words["Not Applied"] == "not_joined"
+    assert words["Under Consideration"] == "pending"
+    assert {p.account_id for p in programs} == set(CASE.accounts)
+    assert all(p.domains and p.domains[0].startswith("www.") for p in programs)
+    assert {p.deeplinks for p in programs} == {True, False}
     calls = [e for e in stats(sandbox["tradedoubler"])["requests"] if "programs" in e["path"]]
     assert {(e["query"]["sourceId"], e["query"]["statusId"]) for e in calls} == {
-        (source, "3") for source in CASE.accounts
+        (source, "0,1,2,3,4,5,6,7,8") for source in CASE.accounts
     }
+
+
+def program(**changes: Any) -> ProgramRecord:
+    listed = {
+        "id": 123,
+        "name": "Name_123",
+        "countryCode": "GB",
+        "statusId": 3,
+        "currencyCode": "GBP",
+        "homePage": "https://www.tradedoubler.com",
+        "deepLinking": True,
+    }
+    return offline().complete(offline().map_program(listed | changes), Scope("654321"))
+
+
+@pytest.mark.parametrize(
+    ("status_id", "word", "ours"),
+    [
+        (0, "Not Applied", "not_joined"),
+        (1, "Under Consideration", "pending"),
+        (2, "On-hold while under consideration", "pending"),
+        (3, "Accepted", "joined"),
+        (4, "Ended", "not_joined"),
+        (5, "Denied", "declined"),
+        (6, "On Hold while Accepted", "declined"),
+        (7, "Final Denied", "declined"),
+        (8, "Written Off", "declined"),
+        (9, "9", None),  # a status the blueprint does not name: kept, not guessed
+    ],
+)
+def test_program_statuses(status_id: int, word: str, ours: str | None) -> None:
+    mapped = program(statusId=status_id)
+    assert (mapped.network_relationship, mapped.relationship) == (word, ours)
+
+
+def test_a_program_as_listed() -> None:
+    mapped = program()
+    assert (mapped.external_id, mapped.name, mapped.domains) == (
+        "123",
+        "Name_123",
+        ("www.tradedoubler.com",),
+    )
+    assert (mapped.account_id, mapped.deeplinks) == ("654321", True)
+    # The listing has no rates and no click URL: those are per-program detail calls.
+    assert (mapped.terms, mapped.link_token, mapped.tracking_url) == ((), None, None)
+    assert program(deepLinking=False).deeplinks is False
+
+
+def link_request(sub_id: str | None) -> LinkRequest:
+    joined = LinkProgram("p-1", "123456", "654321", relationship="joined", deeplinks=True)
+    destination = "https://www.shoe-shop.example/sale/boots?size=42&colour=black"
+    return LinkRequest(destination, sub_id, joined)
+
+
+def test_the_link_names_program_and_source_with_the_sub_id_in_epi_and_url_last() -> None:
+    assert Tradedoubler.link(link_request("u42-post7")) == (
+        "https://clk.tradedoubler.com/click?p=123456&a=654321&epi=u42-post7"
+        "&url=https%3A%2F%2Fwww.shoe-shop.example%2Fsale%2Fboots%3Fsize%3D42%26colour%3Dblack"
+    )
+    assert Tradedoubler.link(link_request(None)) == (
+        "https://clk.tradedoubler.com/click?p=123456&a=654321"
+        "&url=https%3A%2F%2Fwww.shoe-shop.example%2Fsale%2Fboots%3Fsize%3D42%26colour%3Dblack"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "says"),
+    [
+        ("a" * 64, None),
+        ("user_42-post-7", None),
+        ("a" * 65, "at most 64"),
+        ("user 42", "' '"),
+        ("u42&x=1", "'&'"),
+        ("café", "'é'"),
+    ],
+)
+def test_the_epi_rule(sub_id: str, says: str | None) -> None:
+    assert Tradedoubler.links is not None
+    problem = Tradedoubler.links.sub_id.problem(sub_id)
+    assert (problem is None) if says is None else (problem is not None and says in problem)
 
 
 async def test_changes_since_the_last_sync_by_last_modification(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
