@@ -1,12 +1,12 @@
 """TradeTracker: SOAP 1.1 rpc/encoded, a session cookie per (customer ID, passphrase), one
 connection per country network; the affiliate sites are the scopes, conversions are read
-per site with limit/offset inside the call's `options` (shared/networks/tradetracker.md,
+per site with limit/offset inside the call's `options`; campaigns are listed per site, and
+links are built offline on tc.tradetracker.net (shared/networks/tradetracker.md,
 notes/tradetracker.md)."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -26,8 +26,9 @@ from app.connectors.tradetracker_auth import (
     raise_for_fault,
     with_option,
 )
-from app.ledger.records import ProgramRecord, TransactionRecord
+from app.ledger.records import CommissionTerm, ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 ZONE = "Europe/Amsterdam"
 # `registrationDateTo` with a time: the last second of a window is inclusive.
@@ -41,14 +42,35 @@ STATUSES = {
     "rejected": "declined",
     "declined": "declined",
 }
+# A site's `assignmentStatus` for a campaign. On hold: no traffic until the hold is lifted;
+# a site that signed out can sign up again.
 RELATIONSHIPS = {
     "accepted": "joined",
     "pending": "pending",
-    "rejected": "rejected",
-    "onhold": "suspended",
-    "signedout": "left",
-    "notsignedup": "notjoined",
+    "rejected": "declined",
+    "onhold": "declined",
+    "signedout": "not_joined",
+    "notsignedup": "not_joined",
 }
+# `info.commission` fields that are rates the listing gives: a percentage of the sale, and
+# flat amounts per sale, lead and click (the `i...` variants and impression rates are left).
+PERCENT_OF_SALE = "saleCommissionVariable"
+FLAT = {"saleCommissionFixed": "sale", "leadCommission": "lead", "clickCommission": "click"}
+# Material 12 is every campaign's generic deep link (banners have their own material ids).
+DEEPLINK_MATERIAL = "12"
+
+
+def commission_terms(campaign: Mapper) -> tuple[CommissionTerm, ...]:
+    """A campaign's non-zero rates. Flat amounts carry no currency: the listing names none."""
+    terms = []
+    rate = campaign.money(f"info.commission.{PERCENT_OF_SALE}")
+    if rate is not None and rate > 0:
+        terms.append(CommissionTerm("percent", rate, category="sale"))
+    for field, action in FLAT.items():
+        amount = campaign.money(f"info.commission.{field}")
+        if amount is not None and amount > 0:
+            terms.append(CommissionTerm("flat", amount, category=action))
+    return tuple(terms)
 
 
 class TradeTracker(Connector):
@@ -60,6 +82,15 @@ class TradeTracker(Connector):
     programs_paginator = Offset(with_option("offset"), with_option("limit"), size=250)
     timezone = ZONE
     concurrency = 2
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # TradeTracker documents no limit for `r`: 50 characters is our conservative choice.
+        # No '_': a merchant's direct-linking page receives `tt=<c>_<m>_<a>_<r>` and splits
+        # it on '_' (TradeTracker's own Magento module does), so one would cut the reference.
+        SubIdRule("r", 50, r"A-Za-z0-9\-", "letters, digits and '-'"),
+        hosts=("tc.tradetracker.net",),
+    )
     credentials_hint = (
         "In TradeTracker open Settings at the top right, pick this connection's country "
         "network, then Creatives > Web Services: the customer ID and passphrase are listed "
@@ -138,20 +169,38 @@ class TradeTracker(Connector):
         )
 
     def programs_request(self, scope: Scope) -> RequestSpec:
+        # Unfiltered: every campaign of the country network with the site's assignment
+        # status, not signed up included (one listing, 250 a call, once a day).
         return call(
             "getCampaigns", ("affiliateSiteID", int(scope.account_id or 0)), ("options", {})
         )
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
-        word = m.text("info.assignmentStatus")
-        details = {"assignmentStatus": word}
-        for key in ("trackingURL", "deeplinkingSupported", "referencesSupported"):
-            if (value := m.get(f"info.{key}")) is not None:
-                details[key] = value
+        deeplinks = m.get("info.deeplinkingSupported")
         return ProgramRecord(
             external_id=m.required_text("ID"),
             name=m.text("name"),
-            domains=hosts_of(urlsplit(m.text("URL") or "").hostname),
-            network_relationship=RELATIONSHIPS.get(word or "", word),
+            domains=hosts_of(m.text("URL")),
+            network_relationship=m.text("info.assignmentStatus"),
+            terms=commission_terms(m),
+            deeplinks=deeplinks if isinstance(deeplinks, bool) else None,
+            tracking_url=m.text("info.trackingURL"),
+        )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        # c: the campaign, m: the material, a: the affiliate site the campaign was listed
+        # for, r: the reference (empty without a sub-id, as TradeTracker's own links keep
+        # it), u: the destination, whole and encoded.
+        assert request.program is not None
+        params = {
+            "c": request.program.external_id,
+            "m": DEEPLINK_MATERIAL,
+            "a": request.account_id,
+            "r": request.sub_id or "",
+            "u": request.destination,
+        }
+        return "https://tc.tradetracker.net/?" + "&".join(
+            f"{k}={encoded(v)}" for k, v in params.items()
         )

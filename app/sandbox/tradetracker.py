@@ -10,6 +10,10 @@ a SOAP Fault at HTTP 500. A credential reaches two affiliate sites (`getAffiliat
 read in Europe/Amsterdam; `registrationDateTo` is inclusive to the second, so a bare date
 ends at its midnight), status and paging (`limit` at most `max_limit`, `offset`), and
 renders dates with the Amsterdam offset. `getCampaigns` is in `tradetracker_campaigns`.
+
+Clicks on `https://tc.tradetracker.net/?c=&m=&a=&r=&u=` count for campaign `c` of
+affiliate site `a` with reference `r`, and land on `u`: a whole URL, or a path on the
+campaign's site.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.connectors.soap import SoapMessage, fault_envelope, parse_envelope, response_envelope
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, refused
 from app.sandbox.data import stable_int
 from app.sandbox.kit import Sessions, offset_slice
@@ -217,6 +223,17 @@ class TradeTrackerSandbox(NetworkSandbox):
         )
         listed = paged(listed, options, int(self.knob("max_limit")))
         return response_envelope(NS, "getCampaigns", listed, name="campaigns")
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "tc.tradetracker.net" or path:
+            return await super().click(request, host, path)
+        q = request.query_params
+        site, campaign = q.get("a", ""), q.get("c", "")
+        adv = self.account(site).advertiser(int(campaign)) if campaign.isdigit() else None
+        destination = q.get("u") or None
+        if destination and adv is not None:  # a path lands on the campaign's site
+            destination = urljoin(f"https://www.{adv.domain}/", destination)
+        return clicks.record(self, site, campaign, q.get("r"), destination)
 
     async def operations_route(self, request: Request) -> Response:
         """`GET /_sandbox/operations`: calls answered per SOAP operation."""

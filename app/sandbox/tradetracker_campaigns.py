@@ -1,5 +1,6 @@
 """TradeTracker `getCampaigns(affiliateSiteID, options)`: every campaign with the site's
-assignment status (`info.assignmentStatus`), filterable by `options.assignmentStatus`."""
+assignment status (`info.assignmentStatus`), filterable by `options.assignmentStatus`, its
+rates (`info.commission`), deep-link flag and generic tracking URL (material 12)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from app.sandbox.data import Advertiser
 
+ZERO = Decimal("0.00")
 # Our relationship -> TradeTracker's assignment status word.
 ASSIGNMENT = {
     "joined": "accepted",
@@ -31,8 +33,16 @@ def campaign(adv: Advertiser, site: int) -> dict[str, Any]:
             "campaignDescription": f"{adv.name}: shop online.",
             "trackingURL": f"https://tc.tradetracker.net/?c={adv.id}&m=12&a={site}&r=&u=",
             "commission": {
-                "fixedCommission": Decimal("0.00"),
+                "impressionCommission": ZERO,
+                "clickCommission": ZERO,
+                "fixedCommission": ZERO,
+                # Every third campaign also pays a flat amount per lead.
+                "leadCommission": Decimal("1.50") if adv.id % 3 == 0 else ZERO,
+                "saleCommissionFixed": ZERO,
                 "saleCommissionVariable": adv.rate * 100,
+                "iLeadCommission": ZERO,
+                "iSaleCommissionFixed": ZERO,
+                "iSaleCommissionVariable": ZERO,
             },
             "assignmentStatus": ASSIGNMENT[adv.relationship],
             "startDate": datetime(2020, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam")),

@@ -1,5 +1,6 @@
 """TradeTracker specifics: the SOAP login and its session per credential, faults, the
-status table, Amsterdam offsets and the `options` paging slot."""
+status table, Amsterdam offsets, the `options` paging slot, campaigns with their rates, and
+tracking links with the sub-id in `r`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from app.connectors.registry import build_connector
 from app.connectors.soap import fault_envelope, parse_envelope
 from app.connectors.tradetracker import TradeTracker
 from app.connectors.tradetracker_auth import TradeTrackerLogin, with_option
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox.registry import connections
 from app.sandbox.tradetracker import credential
 from tests.connectors.support import CASES, FAST_RETRY, connector_for, knobs, stats, window
@@ -120,13 +123,114 @@ async def test_a_bad_passphrase_says_where_to_find_it(runtime, sandbox) -> None:
     assert stats(sandbox["tradetracker"])["total"] == 1
 
 
-async def test_campaigns_keep_the_assignment_word(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_campaigns_of_every_assignment_status_per_site(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, CASE).programs() for p in page]
-    words = {p.details["assignmentStatus"]: p.relationship_status for p in programs}
+    words = {p.network_relationship: p.relationship for p in programs}
     assert words["accepted"] == "joined"
-    assert words.get("onhold", "suspended") == "suspended"
-    assert words.get("notsignedup", "notjoined") == "notjoined"
-    assert all(p.domain and p.domain.startswith("www.") for p in programs)
+    assert words["pending"] == "pending"
+    assert words["onhold"] == "declined"
+    assert words["notsignedup"] == "not_joined"
+    assert {p.account_id for p in programs} == set(CASE.accounts)
+    assert all(p.domains and p.domains[0].startswith("www.") for p in programs)
+    assert all(p.terms and p.terms[0].kind == "percent" for p in programs)
+    assert {p.deeplinks for p in programs} == {True, False}
+    assert all(
+        p.tracking_url and f"c={p.external_id}&m=12&a={p.account_id}&" in p.tracking_url
+        for p in programs
+    )
+
+
+def campaign(**info: Any) -> dict[str, Any]:
+    return {
+        "ID": 943,
+        "name": "NSInternational.nl",
+        "URL": "https://www.nsinternational.nl",
+        "info": {
+            "trackingURL": "https://tc.tradetracker.net/?c=943&m=12&a=4242&r=&u=",
+            "commission": {
+                "impressionCommission": Decimal("0.00"),
+                "clickCommission": Decimal("0.00"),
+                "leadCommission": Decimal("1.50"),
+                "saleCommissionFixed": Decimal("0.00"),
+                "saleCommissionVariable": Decimal("3.00"),
+                "iSaleCommissionVariable": Decimal("4.00"),
+            },
+            "assignmentStatus": "accepted",
+            "deeplinkingSupported": True,
+            "referencesSupported": True,
+            **info,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "ours"),
+    [
+        ("accepted", "joined"),
+        ("pending", "pending"),
+        ("rejected", "declined"),
+        ("onhold", "declined"),
+        ("signedout", "not_joined"),
+        ("notsignedup", "not_joined"),
+    ],
+)
+def test_assignment_statuses(word: str, ours: str) -> None:
+    connector = offline()
+    mapped = connector.complete(connector.map_program(campaign(assignmentStatus=word)), Scope("1"))
+    assert (mapped.network_relationship, mapped.relationship) == (word, ours)
+
+
+def test_a_campaign_with_its_rates_and_link_fields() -> None:
+    connector = offline()
+    mapped = connector.complete(connector.map_program(campaign()), Scope("4242"))
+    assert (mapped.external_id, mapped.name, mapped.domains, mapped.account_id) == (
+        "943",
+        "NSInternational.nl",
+        ("www.nsinternational.nl",),
+        "4242",
+    )
+    # Only the non-zero rates the listing gives; the listing names no currency.
+    assert mapped.terms == (
+        CommissionTerm("percent", Decimal("3.00"), category="sale"),
+        CommissionTerm("flat", Decimal("1.50"), category="lead"),
+    )
+    assert mapped.deeplinks is True
+    assert mapped.tracking_url == "https://tc.tradetracker.net/?c=943&m=12&a=4242&r=&u="
+    closed = connector.map_program(campaign(deeplinkingSupported=False, commission=None))
+    assert (closed.deeplinks, closed.terms) == (False, ())
+
+
+def link_request(sub_id: str | None) -> LinkRequest:
+    joined = LinkProgram("p-1", "943", "4242", relationship="joined", deeplinks=True)
+    return LinkRequest("https://www.nsinternational.nl/en/trains?from=Amsterdam", sub_id, joined)
+
+
+def test_the_link_names_campaign_material_and_site_with_the_sub_id_in_r() -> None:
+    assert TradeTracker.link(link_request("nl-post-42")) == (
+        "https://tc.tradetracker.net/?c=943&m=12&a=4242&r=nl-post-42"
+        "&u=https%3A%2F%2Fwww.nsinternational.nl%2Fen%2Ftrains%3Ffrom%3DAmsterdam"
+    )
+    assert TradeTracker.link(link_request(None)) == (
+        "https://tc.tradetracker.net/?c=943&m=12&a=4242&r="
+        "&u=https%3A%2F%2Fwww.nsinternational.nl%2Fen%2Ftrains%3Ffrom%3DAmsterdam"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "says"),
+    [
+        ("a" * 50, None),
+        ("nl-post-42", None),
+        ("a" * 51, "at most 50"),
+        ("user_42", "'_'"),  # a merchant's direct linking splits `tt=c_m_a_r` on '_'
+        ("user 42", "' '"),
+        ("u42&x=1", "'&'"),
+    ],
+)
+def test_the_reference_rule(sub_id: str, says: str | None) -> None:
+    assert TradeTracker.links is not None
+    problem = TradeTracker.links.sub_id.problem(sub_id)
+    assert (problem is None) if says is None else (problem is not None and says in problem)
 
 
 def test_the_login_is_an_authenticate_call_with_the_country_locale() -> None:
