@@ -120,6 +120,58 @@ def upload_sample(client: httpx.Client) -> None:
         time.sleep(0.3)
 
 
+def _program_synced(client: httpx.Client, connection_id: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/v1/connections/{connection_id}").json()["program_sync"]["state"]
+        if state in ("succeeded", "failed"):
+            return state == "succeeded"
+        time.sleep(0.2)
+    return False
+
+
+def _demo_link(client: httpx.Client, connection: dict[str, Any]) -> str:
+    """A link to a joined program of the connection, with a sub-id; or why there is none."""
+    from app.amazon.markets import MARKETPLACES
+    from app.links.service import link_format
+
+    fmt = link_format(connection["network"])
+    if fmt is None:
+        return "no links"
+    body: dict[str, Any] = {"connection_id": connection["id"], "sub_id": "demo1"}
+    if connection["network"] == "amazon":
+        market = MARKETPLACES.get(connection["settings"].get("marketplace", "US"))
+        domain = market.domain if market else "amazon.com"
+        body["destination_url"] = f"https://www.{domain}/dp/B0DEMO0001"
+        body["sub_id"] = connection["settings"].get("store_id")
+    elif fmt.needs_program:
+        if not _program_synced(client, connection["id"]):
+            return "its programs are not listed yet"
+        programs = client.get(
+            "/v1/programs",
+            params={"connection_id": connection["id"], "relationship": "joined", "limit": 100},
+        ).json()["data"]
+        usable = [p for p in programs if p["deeplinks"] is not False and p["domains"]]
+        if not usable:
+            return "no joined program open to deep links"
+        body["program_id"] = usable[0]["id"]
+        body["destination_url"] = f"https://{usable[0]['domains'][0]}/sale"
+    else:
+        body["destination_url"] = "https://www.example.com/product/1"
+    made = client.post("/v1/links", json=body)
+    if made.status_code != 201:
+        return f"refused: {made.json().get('detail')}"
+    return str(made.json()["url"])
+
+
+def show_links(client: httpx.Client) -> None:
+    """A tracking link per connection, built through the API, carrying a sub-id."""
+    print("\nA tracking link on every network (the sub-id comes back as the sale's click_ref):")
+    connections = client.get("/v1/connections", params={"limit": 100}).json()["data"]
+    for connection in connections:
+        print(f"  {connection['nickname']:<28} {_demo_link(client, connection)}")
+
+
 def _wait_ready(client: httpx.Client, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -166,6 +218,7 @@ def run_demo(settings: Settings, host: str, port: int, *, stay: bool = True) -> 
             follow_syncs(client, runs, names)
             upload_sample(client)
             print_summary(client)
+            show_links(client)
             print(f"\nnetledger is running at {base} (docs: {base}/docs)")
             print(f"API key: {key}")
             print(f"  curl -H 'Authorization: Bearer {key}' '{base}/v1/transactions?limit=5'")

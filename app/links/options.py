@@ -16,7 +16,7 @@ from app.ledger.brands import best_first
 from app.links.amazon import marketplace_domain
 from app.links.domains import registrable
 from app.links.format import LinkFormat
-from app.links.service import check_destination, check_program, link_format
+from app.links.service import check_destination, check_program, link_format, link_program
 from app.models import Connection, Program
 
 
@@ -79,7 +79,7 @@ def _option(
     connection: Connection, program: Program, fmt: LinkFormat, host: str | None
 ) -> LinkOption:
     try:
-        check_program(program, fmt, host)
+        check_program(link_program(program), fmt, host)
     except ProblemError as exc:
         reason = exc.extra["errors"][0]["message"] if "errors" in exc.extra else exc.detail
         return LinkOption(connection, program, False, reason)

@@ -11,6 +11,7 @@ connection, its secrets and its programs once.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from app.runtime import Runtime
 from app.syncs.runner import connector_for
 
 MAX_URL = 2048
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")
 CACHE_SECONDS = 7 * 86400
 
 
@@ -77,12 +79,17 @@ def _bad(field: str, message: str) -> ValidationFailed:
 
 def check_destination(value: str, field: str = "destination_url") -> str:
     """An absolute http(s) URL with a dotted host, or a 422 naming `field`."""
+    return checked_url(value, field)[0]
+
+
+def checked_url(value: str, field: str = "destination_url") -> tuple[str, str]:
+    """`check_destination`'s URL and its host."""
     text = value.strip()
     if not text:
         raise _bad(field, "must not be empty")
     if len(text) > MAX_URL:
         raise _bad(field, f"is longer than {MAX_URL} characters")
-    if any(c.isspace() or ord(c) < 32 for c in text):
+    if _UNSAFE.search(text):
         raise _bad(field, "must not contain spaces or control characters")
     try:
         parts = urlsplit(text)
@@ -93,25 +100,46 @@ def check_destination(value: str, field: str = "destination_url") -> str:
         raise _bad(field, "must be an absolute http:// or https:// URL")
     if not host or "." not in host:
         raise _bad(field, "must name a host, e.g. https://www.example.com/page")
-    return text
+    return text, host
 
 
-def link_program(program: Program) -> LinkProgram:
+_PROGRAM_COLUMNS = (
+    Program.id,
+    Program.external_id,
+    Program.account_id,
+    Program.name,
+    Program.domains,
+    Program.relationship,
+    Program.network_relationship,
+    Program.deeplinks,
+    Program.link_token,
+    Program.tracking_url,
+    Program.connection_id,
+    Program.brand,
+)
+
+
+def _link_program(row: Any) -> LinkProgram:
     return LinkProgram(
-        id=str(program.id),
-        external_id=program.external_id,
-        account_id=program.account_id,
-        name=program.name,
-        domains=tuple(program.domains),
-        relationship=program.relationship,
-        network_relationship=program.network_relationship,
-        deeplinks=program.deeplinks,
-        link_token=program.link_token,
-        tracking_url=program.tracking_url,
+        id=str(row.id),
+        external_id=row.external_id,
+        account_id=row.account_id,
+        name=row.name,
+        domains=tuple(row.domains),
+        relationship=row.relationship,
+        network_relationship=row.network_relationship,
+        deeplinks=row.deeplinks,
+        link_token=row.link_token,
+        tracking_url=row.tracking_url,
+        connection_id=str(row.connection_id),
     )
 
 
-def check_program(program: Program, fmt: LinkFormat, host: str | None) -> None:
+def link_program(program: Program) -> LinkProgram:
+    return _link_program(program)
+
+
+def check_program(program: LinkProgram, fmt: LinkFormat, host: str | None) -> None:
     """Refuse a program the publisher cannot send traffic to, saying why."""
     label = program.name or program.external_id
     word = f" (the network says {program.network_relationship!r})"
@@ -140,8 +168,8 @@ class _Context:
     """What a batch reads once: connections, their form fields, programs, tracking ids."""
 
     connections: dict[uuid.UUID, Connection]
-    programs: dict[uuid.UUID, Program]
-    by_brand: dict[tuple[uuid.UUID, str], list[Program]]
+    programs: dict[uuid.UUID, LinkProgram]
+    by_brand: dict[tuple[uuid.UUID, str], list[LinkProgram]]
     fields: dict[uuid.UUID, dict[str, str]]
     tracking_ids: dict[uuid.UUID, set[str]]
 
@@ -158,13 +186,16 @@ async def _context(
             )
         )
     }
+    # Plain rows, not ORM objects: a batch of 1,000 reads as many programs.
     program_ids = {i.program_id for i in items if i.program_id}
-    programs = {
-        p.id: p
-        for p in await session.scalars(
-            select(Program).where(Program.workspace_id == workspace_id, Program.id.in_(program_ids))
+    programs: dict[uuid.UUID, LinkProgram] = {}
+    if program_ids:
+        rows = await session.execute(
+            select(*_PROGRAM_COLUMNS).where(
+                Program.workspace_id == workspace_id, Program.id.in_(program_ids)
+            )
         )
-    }
+        programs = {row.id: _link_program(row) for row in rows}
     # Items without a program on networks that need one: the connection's programs of the
     # destination's brand.
     wanted = {
@@ -176,17 +207,18 @@ async def _context(
         and fmt.needs_program
         and (brand := registrable(_host(i.destination_url)))
     }
-    by_brand: dict[tuple[uuid.UUID, str], list[Program]] = {}
+    by_brand: dict[tuple[uuid.UUID, str], list[LinkProgram]] = {}
     if wanted:
-        rows = await session.scalars(
-            select(Program).where(
+        found = await session.execute(
+            select(*_PROGRAM_COLUMNS).where(
                 Program.workspace_id == workspace_id,
                 Program.connection_id.in_({c for c, _ in wanted}),
                 Program.brand.in_({b for _, b in wanted}),
             )
         )
-        for p in rows:
-            by_brand.setdefault((p.connection_id, p.brand or ""), []).append(p)
+        for row in found:
+            key = (row.connection_id, row.brand or "")
+            by_brand.setdefault(key, []).append(_link_program(row))
     fields = {c.id: credentials_of(runtime.box, c) for c in connections.values()}
     amazon = [c.id for c in connections.values() if c.network == "amazon"]
     tracking_ids: dict[uuid.UUID, set[str]] = {c: set() for c in amazon}
@@ -222,7 +254,7 @@ def _format(connection: Connection) -> LinkFormat | None:
     return link_format(connection.network)
 
 
-def _pick(candidates: list[Program]) -> Program | None:
+def _pick(candidates: list[LinkProgram]) -> LinkProgram | None:
     """The connection's best program for a merchant: joined first."""
     order = {"joined": 0, None: 1, "pending": 2}
     ranked = sorted(candidates, key=lambda p: (order.get(p.relationship, 3), p.external_id))
@@ -246,13 +278,12 @@ def prepare(item: LinkItem, ctx: _Context) -> Prepared:
     fmt = _format(connection)
     if fmt is None:
         raise _bad("connection_id", f"netledger builds no links for {connection.network}")
-    destination = check_destination(item.destination_url)
-    host = _host(destination)
+    destination, host = checked_url(item.destination_url)
     fields = ctx.fields[connection.id]
-    program: Program | None = None
+    program: LinkProgram | None = None
     if item.program_id is not None:
         program = ctx.programs.get(item.program_id)
-        if program is None or program.connection_id != connection.id:
+        if program is None or program.connection_id != str(connection.id):
             raise _bad("program_id", "no program with this id on this connection")
     elif fmt.needs_program:
         program = _pick(ctx.by_brand.get((connection.id, registrable(host) or ""), []))
@@ -268,9 +299,7 @@ def prepare(item: LinkItem, ctx: _Context) -> Prepared:
         _check_amazon(host, item.sub_id, fields, ctx.tracking_ids.get(connection.id, set()))
     if item.sub_id is not None and (problem := fmt.sub_id.problem(item.sub_id)):
         raise _bad("sub_id", problem)
-    request = LinkRequest(
-        destination, item.sub_id, link_program(program) if program else None, fields
-    )
+    request = LinkRequest(destination, item.sub_id, program, fields)
     return Prepared(connection, fmt, request)
 
 
@@ -356,11 +385,12 @@ async def create_links(
 
 
 def as_dict(link: Link) -> dict[str, Any]:
+    """The link as JSON-ready values (`LinkOut`'s shape)."""
     return {
         "url": link.url,
         "network": link.network,
-        "connection_id": link.connection_id,
-        "program_id": link.program_id,
+        "connection_id": str(link.connection_id),
+        "program_id": str(link.program_id) if link.program_id else None,
         "sub_id": link.sub_id,
         "method": link.method,
     }

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from app.api.deps import CurrentWorkspace, RuntimeDep, Session
 from app.api.routers.programs import program_out
@@ -21,7 +22,6 @@ from app.api.schemas.links import (
     LinkOptionOut,
     LinkOptions,
     LinkOut,
-    LinkResult,
 )
 from app.errors import NotFound
 from app.links import service
@@ -59,20 +59,20 @@ async def create_link(
 )
 async def create_links(
     body: LinkBatch, session: Session, workspace: CurrentWorkspace, runtime: RuntimeDep
-) -> LinkBatchOut:
+) -> JSONResponse:
     """Up to 1,000 links at once: one result per item, in order, each a link or the
     problem that item has (a bad item does not stop the rest)."""
     results = await service.create_links(
         session, runtime, workspace.id, [_item(i) for i in body.items]
     )
-    return LinkBatchOut(
-        data=[
-            LinkResult(index=n, link=LinkOut(**service.as_dict(r)))
-            if isinstance(r, service.Link)
-            else LinkResult(index=n, problem=jsonable_encoder(r.body()))
-            for n, r in enumerate(results)
-        ]
-    )
+    # Plain JSON, not a thousand response models validated again: the shape is LinkBatchOut.
+    data = [
+        {"index": n, "link": service.as_dict(r), "problem": None}
+        if isinstance(r, service.Link)
+        else {"index": n, "link": None, "problem": jsonable_encoder(r.body())}
+        for n, r in enumerate(results)
+    ]
+    return JSONResponse({"data": data})
 
 
 @router.get(
