@@ -3,6 +3,11 @@
 `Target`/`Method` calls with bracketed array parameters, failures inside HTTP 200 bodies,
 50 calls per 10 s (shared/networks/tune.md, notes/tune.md).
 
+Programs are the offers the affiliate sees, with its approval (`tune_offers`). Links come
+from `Affiliate_Offer::generateTrackingLink`: the network's own tracking domain (custom
+per network, even per affiliate and offer), its own link shape, and `url` taken only where
+the network allows website links; the key says who the affiliate is.
+
 Conversion times are naive, in the network's default timezone, which the Partner API does
 not name (getContext is not known to carry it): read in the connection's optional
 `timezone`, UTC by default. Rows without `Stat.currency` are in the network's currency,
@@ -21,7 +26,10 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import PageNumber, Records
 from app.connectors.ratelimit import Budget
 from app.connectors.tune_envelope import check_envelope, page_count, rows
+from app.connectors.tune_offers import RELATIONSHIPS, approval, flag, terms
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule
 
 NETWORK_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 STATUSES = {"approved": "approved", "pending": "pending", "rejected": "declined"}
@@ -44,6 +52,15 @@ class Tune(Connector):
     programs_paginator = PageNumber(page_param="page", size_param="limit", total_pages=page_count)
     budgets = (Budget(50, 10),)
     concurrency = 2
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "network_api",
+        # `aff_sub` comes back as `Stat.affiliate_info1`. Tune documents no limit: 100
+        # characters of a URL-safe set is a conservative reading.
+        SubIdRule("aff_sub", 100),
+        # HasOffers' own click domains; a network with a custom domain answers with it.
+        hosts=("go2cloud.org", "go2jump.org"),
+    )
     credentials_hint = (
         "Copy the API key and Network ID again from the network's affiliate panel (Support > "
         "API, or Tools > API in older panels). If the key is limited to IP addresses, add "
@@ -130,18 +147,42 @@ class Tune(Connector):
         )
 
     def programs_request(self, scope: Scope) -> RequestSpec:
-        return self.call("Affiliate_Offer", "findMyApprovedOffers", **{"filters[status]": "active"})
+        # Every offer the affiliate sees, joined or not: one network's catalogue (hundreds,
+        # a few thousand at most), each offer with the affiliate's own tracking link.
+        return self.call(
+            "Affiliate_Offer",
+            "findAll",
+            **{"filters[status]": "active", "contain[]": ["TrackingLink"]},
+        )
 
     def extract_programs(self, payload: Any) -> Records:
-        return [r.get("Offer") or r for r in rows(payload)]
+        return [
+            {**(r.get("Offer") or {}), "TrackingLink": r.get("TrackingLink")} for r in rows(payload)
+        ]
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
+        word, relationship = approval(m)
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            network_relationship="joined",
+            domains=hosts_of(m.text("preview_url")),
+            relationship=relationship,
+            network_relationship=word,
+            terms=terms(m, self.network_currency),
+            deeplinks=flag(m.get("allow_website_links")),
+            tracking_url=m.text("TrackingLink.click_url"),
         )
+
+    async def api_link(self, request: LinkRequest) -> str:
+        assert request.program is not None
+        params = {"offer_id": request.program.external_id}
+        if request.sub_id:
+            params["params[aff_sub]"] = request.sub_id
+        params["params[url]"] = request.destination
+        payload = await self.request(self.call("Affiliate_Offer", "generateTrackingLink", **params))
+        data = payload["response"].get("data")
+        return Mapper(self.slug, data if isinstance(data, dict) else {}).required_text("click_url")
 
     def refused(self, exc: CredentialsRejected) -> CredentialsRejected:
         return CredentialsRejected(

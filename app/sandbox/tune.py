@@ -8,6 +8,9 @@ by id (knob `rows`: "keyed", or "list"), every value a string, times naive in th
 zone, money with five decimals, `Stat.currency` empty where the network's own currency
 applies. `Affiliate_Affiliate::findById` is the key's affiliate, `Affiliate_AffiliateUser::
 getContext` carries `BrandPreferences.network_currency` (shape assumed: not recorded).
+`Affiliate_Offer::findAll` / `findMyApprovedOffers` list offers (`tune_offers`), with
+`contain[]=TrackingLink`; `generateTrackingLink` answers an approved offer's link on
+`<network>.go2cloud.org`, whose `aff_c` clicks the sandbox records.
 Failures answer HTTP 200 with `status: -1` (`tune_wire`); 50 calls per 10 s per key; the
 knob `migrated` turns the network into one that moved to the new TUNE Network.
 """
@@ -23,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
+from app.sandbox import tune_offers as offers
 from app.sandbox import tune_wire as wire
 from app.sandbox.base import Identity, NetworkSandbox, bounds, refused
 from app.sandbox.data import DataSpec, OrderState, Txn, account, convert, stable_int, state
@@ -150,7 +155,8 @@ class TuneSandbox(NetworkSandbox):
         if refused(key):
             return wire.failure(request, f"api_key {key} is not authenticated".replace("  ", " "))
         request.state.api_key = key
-        return Identity(key, details={"affiliate": affiliate_id(key), **NETWORKS.get(key, {})})
+        details = {"affiliate": affiliate_id(key), "network": network, **NETWORKS.get(key, {})}
+        return Identity(key, details=details)
 
     async def call(self, request: Request, who: Identity) -> Response:
         q = request.query_params
@@ -168,8 +174,14 @@ class TuneSandbox(NetworkSandbox):
                 user = {"id": str(int(aff) + 7), "affiliate_id": aff, "status": "active"}
                 brand = {"network_currency": currency}
                 return wire.ok(request, {"AffiliateUser": user, "BrandPreferences": brand})
-            case ("Affiliate_Offer", "findMyApprovedOffers"):
-                return wire.ok(request, wire.offers(self.account(aff), page, limit))
+            case ("Affiliate_Offer", ("findAll" | "findMyApprovedOffers") as method):
+                links = "TrackingLink" in q.getlist("contain[]")
+                rows = offers.offers(
+                    self.account(aff), who.details["network"], aff, method != "findAll", links
+                )
+                return wire.ok(request, wire.listing(rows, page, limit))
+            case ("Affiliate_Offer", "generateTrackingLink"):
+                return self.tracking_link(request, who)
         return wire.failure(request, f"Invalid Target/Method: {q.get('Target')}::{q.get('Method')}")
 
     def conversions(
@@ -201,6 +213,26 @@ class TuneSandbox(NetworkSandbox):
             rows = rows[::-1]
         keyed = [(t.external_id, self.render(t.record, fields)) for t in rows]
         return wire.ok(request, wire.paged(keyed, page, limit, self.knob("rows") == "keyed"))
+
+    def tracking_link(self, request: Request, who: Identity) -> Response:
+        """`offer_id` and `params[...]`: the link of an offer the affiliate may run."""
+        q, aff = request.query_params, who.details["affiliate"]
+        raw = q.get("offer_id", "")
+        adv = self.account(aff).advertiser(int(raw)) if raw.isdigit() else None
+        if adv is None:
+            return wire.failure(request, f"Offer {raw!r} not found")
+        if not offers.runnable(adv):
+            return wire.failure(request, f"Affiliate {aff} is not approved for offer {raw}")
+        extra = {k[7:-1]: v for k, v in q.multi_items() if k.startswith("params[") and k[-1] == "]"}
+        return wire.ok(request, offers.tracking_link(who.details["network"], adv, aff, extra))
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if not host.endswith(".go2cloud.org") or path != "aff_c":
+            return await super().click(request, host, path)
+        q = request.query_params
+        return clicks.record(
+            self, q.get("aff_id", ""), q.get("offer_id"), q.get("aff_sub"), q.get("url")
+        )
 
     @staticmethod
     def render(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Tune (HasOffers) wire shapes for the sandbox: the `{"request", "response"}` envelope, the
 request echo (bracketed parameters nested as the API echoes them), error bodies at HTTP 200,
-the paging block and the affiliate's offers (`Affiliate_Offer::findMyApprovedOffers`)."""
+the paging block and `find...` listings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.sandbox.data import Account
 from app.sandbox.kit import json_body
 from app.sandbox.kit.paging import page_slice
 
@@ -102,29 +101,9 @@ def paged(
     }
 
 
-def offers(account: Account, page: int, limit: int | None) -> Any:
-    """The joined advertisers as approved offers; unpaged (no `limit`) `data` is the keyed
-    object itself."""
-    rows = []
-    for adv in account.advertisers:
-        if adv.relationship != "joined":
-            continue
-        percent = f"{adv.rate * 100:.2f}"
-        offer = {
-            "id": str(adv.id),
-            "name": f"{adv.name} - CPS",
-            "description": None,
-            "preview_url": f"https://{adv.domain}/",
-            "currency": adv.currency if adv.index % 2 else None,
-            "default_payout": "0.00000",
-            "percent_payout": percent,
-            "payout_type": "cpa_percentage",
-            "status": "active",
-            "require_approval": "1" if adv.index % 3 == 0 else "0",
-            "is_private": "0",
-            "expiration_date": "2030-12-31 23:59:59",
-        }
-        rows.append((str(adv.id), {"Offer": offer}))
+def listing(rows: Sequence[tuple[str, dict[str, Any]]], page: int, limit: int | None) -> Any:
+    """A `find...` answer: unpaged (no `limit`), `data` is the object keyed by id itself;
+    paged, the paging block around it."""
     if limit is None:
         return {k: r for k, r in rows} if rows else []
     return paged(rows, page, limit, keyed=True)

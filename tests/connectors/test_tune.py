@@ -1,5 +1,6 @@
 """Tune specifics: the host per network id, failures inside HTTP 200 bodies, both row
-shapes, numbers as strings, the network's timezone and currency, offers."""
+shapes, numbers as strings, the network's timezone and currency, offers as programs and
+links from the network's link API."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from app.connectors.errors import (
 from app.connectors.http import NetworkHttp
 from app.connectors.tune import Tune
 from app.connectors.tune_envelope import page_count, rows
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
 from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
 
@@ -180,6 +182,112 @@ def test_the_new_event_id_stands_in_for_a_missing_id() -> None:
     assert offline().map_transaction(row, Scope()).external_id == "ev-1"
 
 
+# ---- offers and links ---------------------------------------------------------------------
+# An Offer as HasOffers records it (pyoffers cassette, trimmed), with the affiliate's view.
+OFFER: dict[str, Any] = {
+    "id": "196",
+    "name": "Test",
+    "require_approval": "0",
+    "preview_url": "http://www.example.com",
+    "currency": None,
+    "default_payout": "0.00000",
+    "payout_type": "cpa_flat",
+    "percent_payout": None,
+    "status": "active",
+    "is_private": "0",
+    "allow_website_links": "0",
+    "approval_status": None,
+}
+
+
+def offer(**changes: Any) -> Any:
+    connector = offline()
+    connector.network_currency = "EUR"
+    return connector.map_program({**OFFER, **changes})
+
+
+@pytest.mark.parametrize(
+    ("changes", "word", "ours"),
+    [
+        ({"approval_status": "approved", "require_approval": "1"}, "approved", "joined"),
+        ({"approval_status": "pending", "require_approval": "1"}, "pending", "pending"),
+        ({"approval_status": "rejected", "require_approval": "1"}, "rejected", "declined"),
+        # No application: an offer that needs approval is not joined; an open one runs.
+        ({"require_approval": "1"}, None, "not_joined"),
+        ({}, "approved", "joined"),
+    ],
+)
+def test_the_affiliates_approval(changes: dict[str, Any], word: str | None, ours: str) -> None:
+    program = offer(**changes)
+    assert (program.network_relationship, program.relationship) == (word, ours)
+
+
+def test_an_offer_as_a_program() -> None:
+    link = {"click_url": "https://demo.go2cloud.org/aff_c?offer_id=196&aff_id=7"}
+    program = offer(allow_website_links="1", TrackingLink=link)
+    assert (program.external_id, program.name, program.domains) == (
+        "196",
+        "Test",
+        ("www.example.com",),
+    )
+    assert program.deeplinks is True
+    assert program.tracking_url == link["click_url"]
+    assert program.link_token is None  # the offer id and the key are all a link needs
+    assert offer().deeplinks is False
+    assert offer(TrackingLink=[]).tracking_url is None  # HasOffers' empty contained model
+
+
+@pytest.mark.parametrize(
+    ("changes", "terms"),
+    [
+        (
+            {"payout_type": "cpa_percentage", "percent_payout": "7.50000"},
+            [("percent", "7.50000", None, None)],
+        ),
+        # A flat payout without a currency is in the network's.
+        ({"default_payout": "2.50000"}, [("flat", "2.50000", "EUR", None)]),
+        (
+            {
+                "payout_type": "cpa_both",
+                "percent_payout": "5",
+                "default_payout": "1",
+                "currency": "USD",
+            },
+            [("percent", "5", None, None), ("flat", "1", "USD", None)],
+        ),
+        ({"payout_type": "cpc", "default_payout": "0.10000"}, [("flat", "0.10000", "EUR", "cpc")]),
+        ({"payout_type": "cpa_flat"}, []),  # nothing paid by default: no term
+    ],
+)
+def test_payouts_as_terms(changes: dict[str, Any], terms: list[tuple[Any, ...]]) -> None:
+    got = offer(**changes).terms
+    assert [(t.kind, str(t.value), t.currency, t.category) for t in got] == terms
+
+
+def test_offers_come_with_their_tracking_links() -> None:
+    spec = offline().programs_request(Scope("7"))
+    assert (spec.params["Target"], spec.params["Method"]) == ("Affiliate_Offer", "findAll")
+    assert spec.params["contain[]"] == ["TrackingLink"]
+    row = {"Offer": OFFER, "TrackingLink": {"click_url": "https://x.go2cloud.org/aff_c"}}
+    unpaged = {"response": {"status": 1, "data": {"196": row}, "errors": []}}
+    assert offline().extract_programs(unpaged) == [{**OFFER, "TrackingLink": row["TrackingLink"]}]
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "fine"),
+    [("nlrt42", True), ("x" * 100, True), ("x" * 101, False), ("a b", False), ("a&b", False)],
+)
+def test_the_sub_id_rule(sub_id: str, fine: bool) -> None:
+    assert Tune.links is not None
+    assert Tune.links.sub_id.param == "aff_sub"
+    assert (Tune.links.sub_id.problem(sub_id) is None) is fine
+
+
+def link_request(offer_id: str, affiliate: str, sub_id: str | None) -> LinkRequest:
+    program = LinkProgram("p1", offer_id, affiliate, relationship="joined", deeplinks=True)
+    return LinkRequest("https://www.example.com/p?a=1&b=2", sub_id, program)
+
+
 # ---- against the sandbox -----------------------------------------------------------------
 async def test_a_refused_key_says_where_the_key_and_the_allow_list_are(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CredentialsRejected) as refused:
@@ -244,11 +352,39 @@ async def test_a_second_network_with_its_own_currency(runtime, sandbox) -> None:
             assert record.currency == "EUR"
 
 
-async def test_approved_offers(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_offers_of_every_relationship_with_their_links(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, TUNE).programs() for p in page]
-    assert programs
-    assert all(p.name and p.relationship_status == "joined" for p in programs)
-    assert all(p.details["payout_type"] == "cpa_percentage" for p in programs)
+    by_relationship = {p.relationship for p in programs}
+    assert by_relationship == {"joined", "pending", "declined", "not_joined"}
+    assert {p.account_id for p in programs} == set(TUNE.accounts)
+    for program in programs:
+        assert program.name
+        assert program.domains
+        assert program.terms
+        assert program.deeplinks is not None
+        # The listing's own link for the offers the affiliate may run, and only for those.
+        assert (program.tracking_url is not None) == (program.relationship == "joined")
+    assert any(p.network_relationship == "approved" for p in programs)
+
+
+async def test_a_link_is_the_networks_own(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, TUNE)
+    programs = [p async for page in connector.programs() for p in page]
+    offer = next(p for p in programs if p.relationship == "joined" and p.deeplinks)
+    affiliate = TUNE.accounts[0]
+    url = await connector.api_link(link_request(offer.external_id, affiliate, "nlrt42"))
+    assert url == (
+        f"https://demo.go2cloud.org/aff_c?offer_id={offer.external_id}&aff_id={affiliate}"
+        "&aff_sub=nlrt42&url=https%3A%2F%2Fwww.example.com%2Fp%3Fa%3D1%26b%3D2"
+    )
+
+
+async def test_an_offer_not_approved_gets_no_link(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, TUNE)
+    programs = [p async for page in connector.programs() for p in page]
+    pending = next(p for p in programs if p.relationship == "pending")
+    with pytest.raises(RequestRejected, match="not approved"):
+        await connector.api_link(link_request(pending.external_id, TUNE.accounts[0], None))
 
 
 async def test_times_are_read_in_the_networks_timezone_when_the_connection_names_it(
