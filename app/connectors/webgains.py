@@ -3,10 +3,15 @@ the SOAP service was retired at the end of 2023). Bearer token (`webgains_auth`)
 under `/publishers/{publisher_id}`; the transaction report filtered by Unix-second bounds and
 the connection's site (`filters[campaign_ids][]`), paged by `page`/`size` up to
 `pagination.last_page`. Amounts are integers in ten-thousandths of the row's currency;
-statuses are numeric codes; times are Unix seconds (UTC)."""
+statuses are numeric codes; times are Unix seconds (UTC).
+
+Programs: the site's memberships joined to the network's live directory, the only listing
+with a program's homepage and deep-link permission; links are built offline (section 8)
+for the site (`wgcampaignid`) a membership belongs to."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -20,8 +25,14 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import PageNumber, Records
 from app.connectors.ratelimit import per_minute
 from app.connectors.webgains_auth import API, NotConfigured, WebgainsAuth
-from app.connectors.webgains_rows import PAGE, last_page, required_scaled, scaled, status_of
+from app.connectors.webgains_rows import PAGE, flag, last_page, required_scaled, scaled, status_of
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+
+CLICK = "https://track.webgains.com/click.html"
+# The directory's status filter as a client lists it (1: live programs).
+LIVE = "1"
 
 
 class Webgains(Connector):
@@ -34,6 +45,13 @@ class Webgains(Connector):
     max_window = timedelta(days=31)  # a month; one client reports a year as the maximum
     budgets = per_minute(60)  # none documented; the old service throttled at 60 a minute
     concurrency = 2
+    links = LinkFormat(
+        "template",
+        # `clickref` comes back as `click_reference`. Webgains documents no limit: 100
+        # characters of a URL-safe set is a conservative reading.
+        SubIdRule("clickref", 100),
+        hosts=("track.webgains.com",),
+    )
     credentials_hint = (
         "In the Webgains platform, create a new personal API token in your user settings and "
         "save it as the API token (or check the username and password you sign in with), "
@@ -100,26 +118,65 @@ class Webgains(Connector):
             raw=record,
         )
 
-    def programs_request(self, scope: Scope) -> RequestSpec:
-        return RequestSpec("GET", self.publisher_url("/program_memberships"))
-
     def extract_programs(self, payload: Any) -> Records:
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, list):
-            raise BadPayload(self.slug, "Webgains sent program memberships without 'data'")
+            raise BadPayload(self.slug, "Webgains sent a program listing without 'data'")
+        return data
+
+    async def memberships(self) -> dict[str, dict[str, Any]]:
+        """This site's memberships by program id (a membership is of a program and a site)."""
         site = self.credentials["campaign_id"]
-        # Memberships are per program and site: this connection's site only.
-        return [r for r in data if str(Mapper(self.slug, r).get("campaign.id") or site) == site]
+        found: dict[str, dict[str, Any]] = {}
+        listing = RequestSpec("GET", self.publisher_url("/program_memberships"))
+        async for records in self.programs_paginator.pages(listing, self.fetch_programs):
+            for r in records:
+                m = Mapper(self.slug, r)
+                if (m.text("campaign.id") or site) == site:
+                    found[m.required_text("program.id")] = r
+        return found
+
+    async def programs(self) -> AsyncIterator[list[ProgramRecord]]:
+        """The live directory, each program with the site's membership where it has one
+        (a few thousand programs, 250 a page, once a day)."""
+        scope = Scope(self.credentials["campaign_id"])
+        memberships = await self.memberships()
+        params = {"filters[program_statuses][]": [LIVE]}
+        directory = RequestSpec("GET", self.url("/merchants/programs"), params)
+        async for records in self.programs_paginator.pages(directory, self.fetch_programs):
+            listed = [{**r, "membership": memberships.pop(str(r.get("id")), None)} for r in records]
+            yield [self.complete(self.map_program(p), scope) for p in listed]
+        # Memberships of programs the directory does not list as live (paused, closing).
+        rest = [{**(r.get("program") or {}), "membership": r} for r in memberships.values()]
+        if rest:
+            yield [self.complete(self.map_program(p), scope) for p in rest]
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
+        """A directory program with its `membership` (or None)."""
         m = Mapper(self.slug, record)
-        code = m.text("status")
+        member = record.get("membership")
+        joined = Mapper(self.slug, member) if isinstance(member, dict) else None
         return ProgramRecord(
-            external_id=m.required_text("program.id"),
-            name=m.text("program.name"),
-            # The numeric membership status is undocumented: kept as Webgains sends it.
-            network_relationship=code,
+            external_id=m.required_text("id"),
+            name=m.text("name"),
+            domains=hosts_of(m.text("homepage_url")),
+            # The numeric membership status is undocumented: a membership of the site is
+            # the relationship (fact sheet, section 6); the code is kept as Webgains sends it.
+            relationship="joined" if joined else "not_joined",
+            network_relationship=joined.text("status") if joined else None,
+            account_id=joined.text("campaign.id") if joined else None,
+            deeplinks=flag(m.get("allows_deeplinks")),
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        assert request.program is not None
+        params = {"wgcampaignid": request.account_id, "wgprogramid": request.program.external_id}
+        if request.sub_id:
+            params["clickref"] = request.sub_id
+        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
+        # The destination last: link readers take everything after `wgtarget=`.
+        return f"{CLICK}?{query}&wgtarget={encoded(request.destination)}"
 
     async def verify(self) -> Verified:
         """The publisher's sites: proves the token (or sign-in), the Publisher ID and that

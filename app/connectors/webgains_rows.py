@@ -1,5 +1,5 @@
-"""Reading Webgains report bodies (shared/networks/webgains.md, sections 4-5): the page
-count, amounts as whole numbers of ten-thousandths, and numeric status codes."""
+"""Reading Webgains bodies (shared/networks/webgains.md, sections 4-6): the page count,
+amounts as whole numbers of ten-thousandths, numeric status codes, and yes/no flags."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ def required_scaled(m: Mapper, path: str) -> Decimal:
     if value is None:
         raise m.fail(path, "is missing")
     return value
+
+
+def flag(value: Any) -> bool | None:
+    """A yes/no the API may send as a boolean, 1/0 or "true"/"false"; None when absent."""
+    if value is None or value == "":
+        return None
+    return str(value).strip().lower() in ("1", "true")
 
 
 def status_of(m: Mapper) -> tuple[str, str]:

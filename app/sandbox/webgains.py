@@ -11,6 +11,10 @@
   (1-based) and `size` (default 15, quietly capped at 250): `{"data": [...], "pagination":
   {current_page, last_page, per_page, total}}`. Rows: `webgains_records`.
 - `GET /publishers/{id}/program_memberships`: paged the same way.
+- `GET /merchants/programs`: the directory, paged the same way, `filters[program_statuses][]`
+  and `filters[program_name]` (a part of the name, any case); needs only the token.
+- Clicks on `https://track.webgains.com/click.html?wgcampaignid=..&wgprogramid=..&clickref=..
+  &wgtarget=..` make a sale of that site and program carrying the clickref.
 - Another publisher's id answers 404; bad parameters 422 `{"message", "errors"}`; the
   budget (none documented; 60 a minute assumed) 429 "Too Many Attempts." with Retry-After.
 """
@@ -24,11 +28,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, refused
 from app.sandbox.kit import json_body, page_count, page_slice, params
 from app.sandbox.kit.oauth import OAuth2
 from app.sandbox.registry import SandboxConnection
-from app.sandbox.webgains_records import between, memberships, publisher_of, site_name, sites_of
+from app.sandbox.webgains_records import (
+    between,
+    directory,
+    memberships,
+    publisher_of,
+    site_name,
+    sites_of,
+)
 from app.sandbox.webgains_records import expected as expected
 
 ID_RANGE = (52_000_000, 52_999_999)
@@ -147,12 +159,31 @@ class WebgainsSandbox(NetworkSandbox):
     async def program_memberships(self, request: Request, who: Identity) -> Response:
         return self.paged(request, memberships(self.publisher(request, who), self.spec))
 
+    async def programs(self, request: Request, who: Identity) -> Response:
+        q = request.query_params
+        statuses = q.getlist("filters[program_statuses][]")
+        name = (q.get("filters[program_name]") or "").lower()
+        rows = [
+            p
+            for p in directory(who.details["publisher"], self.spec)
+            if (not statuses or str(p["status"]) in statuses) and name in p["name"].lower()
+        ]
+        return self.paged(request, rows)
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "track.webgains.com" or path != "click.html":
+            return await super().click(request, host, path)
+        q = request.query_params
+        site, program = q.get("wgcampaignid", ""), q.get("wgprogramid")
+        return clicks.record(self, site, program, q.get("clickref"), q.get("wgtarget"))
+
     def routes(self) -> list[BaseRoute]:
         return [
             self.oauth.route(),
             self.api("/publishers/{publisher_id}/campaigns", self.campaigns),
             self.api(TRANSACTIONS, self.transactions),
             self.api("/publishers/{publisher_id}/program_memberships", self.program_memberships),
+            self.api("/merchants/programs", self.programs),
         ]
 
 

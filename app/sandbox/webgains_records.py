@@ -5,7 +5,10 @@ A row: integer `id`; `date` and `status_changed_date` in Unix seconds; `status` 
 code (10 paid, 20 approved, 30-60 pending, 70 declined); `program{id, name}`;
 `click_reference` a string, null or absent; `value` and `commission` as `{amount,
 currency_code}` with amounts integers in ten-thousandths (some commissions carry sub-cent
-digits). Membership status numbers are undocumented: the sandbox's are invented."""
+digits). Membership status numbers are undocumented: the sandbox lists a site's joined
+programs with an invented code, as the fact sheet reads the endpoint (a membership is the
+relationship); the directory lists every program of the publisher's sites, live, with its
+homepage and deep-link permission."""
 
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from app.sandbox.data import DataSpec, OrderState, Txn, account, stable_int, sta
 NETWORK = "webgains"
 CODES = {"paid": 10, "approved": 20, "declined": 70}
 PENDING_CODES = (30, 40, 50, 60)
-MEMBERSHIP_CODES = {"joined": 1, "pending": 2, "suspended": 4}  # invented: undocumented
+JOINED = 1  # invented: membership codes are undocumented
+LIVE = 1  # the directory's status of a live program
 
 
 def publisher_of(credential: str) -> str:
@@ -100,19 +104,40 @@ def between(sites: list[str], epoch: int, spec: DataSpec, lo: datetime, hi: date
 
 
 def memberships(publisher: str, spec: DataSpec) -> list[dict[str, Any]]:
-    """The publisher's program memberships, per site: every program it has a relationship
-    with (joined, pending, suspended), not the ones it never applied to."""
+    """The publisher's program memberships: each site's joined programs."""
     out = []
     for site in sites_of(publisher):
         for adv in account(NETWORK, site, spec).advertisers:
-            if adv.relationship not in MEMBERSHIP_CODES:
+            if adv.relationship != "joined":
                 continue
             out.append(
                 {
                     "id": 5_000_000 + stable_int("webgains-membership", site, adv.id) % 4_000_000,
                     "program": {"id": adv.id, "name": adv.name},
                     "campaign": {"id": int(site)},
-                    "status": MEMBERSHIP_CODES[adv.relationship],
+                    "status": JOINED,
                 }
             )
     return out
+
+
+def directory(publisher: str, spec: DataSpec) -> list[dict[str, Any]]:
+    """`/merchants/programs`: the network's programs, here every program of the
+    publisher's sites, by id."""
+    programs = {
+        adv.id: adv
+        for site in sites_of(publisher)
+        for adv in account(NETWORK, site, spec).advertisers
+    }
+    created = int(spec.now.timestamp()) - 400 * 86400
+    return [
+        {
+            "id": adv.id,
+            "name": adv.name,
+            "homepage_url": f"https://www.{adv.domain}/",
+            "create_date": created + adv.id % 86400,
+            "status": LIVE,
+            "allows_deeplinks": adv.deeplinks,
+        }
+        for _, adv in sorted(programs.items())
+    ]

@@ -1,6 +1,7 @@
 """Webgains specifics: the personal token first, else the password grant with the operator's
 OAuth client, else a message naming what is missing; Unix-second windows filtered by site;
-amounts in ten-thousandths; numeric status codes; verify's messages; memberships."""
+amounts in ten-thousandths; numeric status codes; verify's messages; the directory with the
+site's memberships; offline links."""
 
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,8 +17,10 @@ from app.connectors.errors import BadPayload, CredentialsRejected
 from app.connectors.http import NetworkHttp
 from app.connectors.webgains import Webgains
 from app.connectors.webgains_auth import NotConfigured
+from app.links.format import LinkProgram, LinkRequest
+from app.sandbox.data import DataSpec
 from app.sandbox.webgains import CONNECTIONS
-from app.sandbox.webgains_records import publisher_of, site_name, sites_of
+from app.sandbox.webgains_records import memberships, publisher_of, site_name, sites_of
 from app.settings import get_settings
 from tests.connectors.support import CASES, Case, connector_for, stats, window
 
@@ -29,6 +32,15 @@ CREDENTIALS = {
     "campaign_id": "1193402",
     "publisher_id": "284517",
     "api_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+}
+# A directory program as two clients read it (sheet, section 3).
+DIRECTORY_ROW: dict[str, Any] = {
+    "id": 7978,
+    "name": "Example Store UK",
+    "homepage_url": "https://www.example-store.co.uk/",
+    "create_date": 1609459200,
+    "status": 1,
+    "allows_deeplinks": True,
 }
 # The sheet's example row (section 5).
 ROW: dict[str, Any] = {
@@ -189,12 +201,65 @@ async def test_a_site_of_another_publisher_is_named_with_the_real_ones(runtime, 
     assert all(site in message for site in sites_of(WEBGAINS.credentials["publisher_id"]))
 
 
-async def test_memberships_of_this_site(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_the_directory_with_this_sites_memberships(runtime, sandbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Two programs a page: every page of both listings is read.
+    small = replace(Webgains.programs_paginator, size=2)
+    monkeypatch.setattr(Webgains, "programs_paginator", small)
+    site = WEBGAINS.credentials["campaign_id"]
     programs = [p async for page in connector_for(runtime, WEBGAINS).programs() for p in page]
-    assert programs
-    assert all(p.name and p.relationship_status for p in programs)
-    assert all(p.details["membership_status"] == p.relationship_status for p in programs)
     assert len({p.external_id for p in programs}) == len(programs)
+    joined = {p.external_id for p in programs if p.relationship == "joined"}
+    members = memberships(WEBGAINS.credentials["publisher_id"], registry_spec(sandbox))
+    assert joined == {str(m["program"]["id"]) for m in members if str(m["campaign"]["id"]) == site}
+    assert {p.relationship for p in programs} == {"joined", "not_joined"}
+    assert {p.account_id for p in programs} == {site}
+    for program in programs:
+        assert program.name
+        assert program.domains
+        assert program.deeplinks is not None
+        assert (program.network_relationship is not None) == (program.relationship == "joined")
+
+
+def test_a_program_with_and_without_a_membership() -> None:
+    member = {"id": 5, "program": {"id": 7978}, "campaign": {"id": 1193402}, "status": 1}
+    joined = offline().map_program({**DIRECTORY_ROW, "membership": member})
+    assert (joined.external_id, joined.name) == ("7978", "Example Store UK")
+    assert joined.domains == ("www.example-store.co.uk",)
+    assert (joined.relationship, joined.network_relationship) == ("joined", "1")
+    assert joined.account_id == "1193402"
+    assert joined.deeplinks is True
+    assert joined.terms == ()  # neither listing gives rates
+    other = offline().map_program({**DIRECTORY_ROW, "allows_deeplinks": 0, "membership": None})
+    assert (other.relationship, other.network_relationship, other.deeplinks) == (
+        "not_joined",
+        None,
+        False,
+    )
+
+
+def test_the_documented_link() -> None:
+    program = LinkProgram("p1", "7978", "1193402", relationship="joined", deeplinks=True)
+    request = LinkRequest("https://www.example-store.co.uk/p?a=1&b=2", "nlrt42", program)
+    assert Webgains.link(request) == (
+        "https://track.webgains.com/click.html?wgcampaignid=1193402&wgprogramid=7978"
+        "&clickref=nlrt42&wgtarget=https%3A%2F%2Fwww.example-store.co.uk%2Fp%3Fa%3D1%26b%3D2"
+    )
+    without = Webgains.link(LinkRequest("https://www.example-store.co.uk/", None, program))
+    assert "clickref" not in without
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "fine"),
+    [("nlrt42", True), ("x" * 100, True), ("x" * 101, False), ("a b", False), ("a&b", False)],
+)
+def test_the_sub_id_rule(sub_id: str, fine: bool) -> None:
+    assert Webgains.links is not None
+    assert Webgains.links.sub_id.param == "clickref"
+    assert (Webgains.links.sub_id.problem(sub_id) is None) is fine
+
+
+def registry_spec(sandbox: dict[str, str]) -> DataSpec:
+    return DataSpec.from_config(httpx.get(f"{sandbox['webgains']}/_sandbox/config").json())
 
 
 # ---- without a personal token --------------------------------------------------------
