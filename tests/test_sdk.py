@@ -114,3 +114,17 @@ async def test_a_generated_client_works_against_the_app(
 
     listed = await _module("api.connections.list_connections").asyncio(client=client)
     assert [c.id for c in listed.data] == [created.id]
+
+    links = await _module("api.links.create_links").asyncio(
+        client=client,
+        body=models.LinkBatch.from_dict(
+            {
+                "items": [
+                    {"connection_id": str(created.id), "destination_url": "https://x.example/"},
+                    {"connection_id": str(created.id), "destination_url": "nope"},
+                ]
+            }
+        ),
+    )
+    assert isinstance(links, models.LinkBatchOut)
+    assert [r.problem.errors[0].field for r in links.data] == ["program_id", "destination_url"]

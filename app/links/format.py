@@ -11,10 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
 Method = Literal["template", "network_api"]
+
+
+@lru_cache(maxsize=64)
+def _class(allowed: str) -> re.Pattern[str]:
+    return re.compile(f"[{allowed}]*")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class SubIdRule:
             return "must not be empty"
         if len(value) > self.max_length:
             return f"is {len(value)} characters long; this network takes at most {self.max_length}"
+        if _class(self.allowed).fullmatch(value):
+            return None
         bad = sorted(set(re.sub(f"[{self.allowed}]", "", value)))
         if bad:
             shown = " ".join(repr(c) for c in bad[:5])

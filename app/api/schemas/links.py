@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.api.schemas.common import Problem
 from app.api.schemas.programs import ProgramOut
 
 LINK_EXAMPLE = "https://www.awin1.com/cread.php?awinmid=5432&awinaffid=123456&clickref=post-17&ued=https%3A%2F%2Fwww.example-shoes.com%2Fsale"
@@ -63,18 +64,7 @@ class LinkResult(BaseModel):
 
     index: int
     link: LinkOut | None = None
-    problem: dict[str, Any] | None = Field(
-        default=None,
-        examples=[
-            {
-                "type": "https://netledger.dev/problems/validation-error",
-                "title": "Request validation failed",
-                "status": 422,
-                "detail": "1 invalid field(s): sub_id",
-                "errors": [{"field": "sub_id", "message": "is 120 characters long; ..."}],
-            }
-        ],
-    )
+    problem: Problem | None = None
 
 
 class LinkBatchOut(BaseModel):
