@@ -4,7 +4,9 @@
 answered as one bare list per call (no paging) or `{"message": "No transactions found."}`.
 Windows are 31 days; 30 calls a minute. One token reaches every channel (site/app) of the
 partner account: a sync reads them all at once, or the one `channel_id` names; `market`
-narrows to one market. Programs are listed per market (`GET /v2/affiliate/programs/`)."""
+narrows to one market. Programs are approved per channel and listed per channel and
+market (`GET /v2/affiliate/programs/`); a tracking link names the program's ad id and the
+channel: `https://track.adtraction.com/t/t?a={adId}&as={channelId}&t=2&tk=1&epi=..&url=..`."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 API = "https://api.adtraction.com"
 TRANSACTIONS = "/v2/partner/transactions/"
@@ -37,6 +40,10 @@ class AdTraction(Connector):
     timezone = "Europe/Stockholm"
     budgets = per_minute(30)
     concurrency = 2
+    relationships = wire.RELATIONSHIPS
+    # EPI ("extra partner information") comes back as `click.epi`; AdTraction takes up to
+    # 128 characters (adtraction.com/blog/what-is-epi-and-how-does-it-work).
+    links = LinkFormat("template", SubIdRule("epi", 128), hosts=("track.adtraction.com",))
     credentials_hint = (
         "In AdTraction open Account > Settings > API, copy the API token (or create a new "
         "API key there) and paste it into this connection's API token field."
@@ -128,16 +135,37 @@ class AdTraction(Connector):
             advertiser_name=m.text("click.programName"),
             source_timezone=self.zone,
             raw=record,
+            # The channel the sale came through: its programs are that channel's.
+            account_id=m.text("click.channelId"),
         )
 
     async def programs(self) -> AsyncIterator[list[ProgramRecord]]:
-        """Programs are listed one market at a time: the set market, else every market."""
-        extra = {"channelId": self.channel_id} if self.channel_id else {}
-        for market in [self.market] if self.market else await self.markets():
-            spec = self.get("/v2/affiliate/programs/", market=market, **extra)
-            found = wire.records(await self.request(spec), "programs")
-            if found:
-                yield [self.map_program(r) for r in found]
+        """A program's approval is per channel: each channel's programs (or the named
+        channel's), one market at a time (the set market, else every market)."""
+        channels = await self.channels()
+        if self.channel_id is not None:
+            channels = self.chosen(channels)
+        markets = [self.market] if self.market else await self.markets()
+        for channel in channels:
+            for market in markets:
+                spec = self.get(
+                    "/v2/affiliate/programs/", market=market, channelId=str(channel.account_id)
+                )
+                found = wire.records(await self.request(spec), "programs")
+                if found:
+                    yield [self.complete(self.map_program(r), channel) for r in found]
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         return wire.program(record)
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        assert request.program is not None
+        ad_id, channel = request.program.link_token, request.account_id
+        if not ad_id or not channel:
+            raise wire.unlinkable(request.program.name or request.program.external_id)
+        query = f"a={encoded(ad_id)}&as={encoded(channel)}&t=2&tk=1"
+        if request.sub_id:
+            query += f"&epi={encoded(request.sub_id)}"
+        # The destination must come last: AdTraction reads everything after `url=` as it.
+        return f"https://track.adtraction.com/t/t?{query}&url={encoded(request.destination)}"

@@ -1,14 +1,12 @@
 """Reading AdTraction's answers: bodies that are a list or a message object, the 429's
 reset time (epoch milliseconds in practice, though the docs say seconds), and programs in
-both shapes the API has served (v1 `compensations` + `category`, v2 `commissions` +
-`categoryName`; shared/networks/adtraction.md section 0)."""
+both shapes the API has served (v1 `compensations`, v2 `commissions`; shared/networks/
+adtraction.md section 0)."""
 
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -16,7 +14,8 @@ from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, RateLimited, RequestRejected
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
-from app.ledger.records import ProgramRecord
+from app.errors import FieldError, ValidationFailed
+from app.ledger.records import CommissionTerm, ProgramRecord
 from app.links.domains import hosts_of
 
 NETWORK = "adtraction"
@@ -26,22 +25,11 @@ NETWORK = "adtraction"
 STATUSES = {"1": "approved", "2": "pending", "3": "pending", "4": "pending", "5": "declined"}
 WORDS = {"1": "approved", "2": "pending", "3": "approved+pending", "4": "open claim"}
 WORDS["5"] = "rejected"
-# `approvalStatus`: 0 rejected, 1 approved, 2 pending; other codes (a recording shows 3,
-# undocumented) are kept in `details` and read as not joined.
-RELATIONSHIPS = {"0": "declined", "1": "joined", "2": "pending"}
-PROGRAM_DETAILS = (
-    "market",
-    "currency",
-    "approvalStatus",
-    "adId",
-    "cookieDuration",
-    "feed",
-    "pendingActive",
-    "currentSegment",
-    "logoURL",
-    "compensations",
-    "commissions",
-)
+# `approvalStatus`, in the docs' words: 0 rejected, 1 approved, 2 pending review. Other
+# codes (a recording shows 3, undocumented) are kept as they came and read as not joined.
+APPROVALS = {"0": "rejected", "1": "approved", "2": "pending review"}
+RELATIONSHIPS = {"rejected": "declined", "approved": "joined", "pending review": "pending"}
+PERCENT = {"%", "percent", "percentage"}
 
 
 def records(payload: Any, what: str) -> Records:
@@ -92,6 +80,19 @@ def not_a_market(market: str) -> RequestRejected:
     )
 
 
+def unlinkable(program: str) -> ValidationFailed:
+    return ValidationFailed(
+        [
+            FieldError(
+                "program_id",
+                f"{program} has no ad id or channel yet: AdTraction links name both, and "
+                "the program sync reads them from the channel's program listing; list the "
+                "connection's programs first",
+            )
+        ]
+    )
+
+
 def reset_wait(response: httpx.Response) -> float | None:
     """Seconds until the rate-limit window resets: `Retry-After`, else `X-RateLimit-Reset`
     (epoch milliseconds when above 10^11, else seconds)."""
@@ -113,27 +114,35 @@ def raise_rate_limited(response: httpx.Response, scrub: Any) -> None:
         raise RateLimited(NETWORK, f"AdTraction answered 429: {body}", reset_wait(response))
 
 
-def plain(value: Any) -> Any:
-    """A value for a JSON column: exact amounts (Decimal) as their text."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
+def terms(commissions: Any) -> tuple[CommissionTerm, ...]:
+    """A program's rates: `type` is a currency for a flat amount (the recorded v1 listing:
+    "SEK") or a percent sign for a share of the sale [I: no percent rate was recorded]."""
+    out = []
+    for found in commissions if isinstance(commissions, list) else []:
+        m = Mapper(NETWORK, found if isinstance(found, dict) else {})
+        kind, value = (m.text("type") or "").strip(), m.money("value")
+        if value is None:
+            continue
+        if kind.lower() in PERCENT:
+            out.append(CommissionTerm("percent", value, category=m.text("name")))
+        elif len(kind) == 3 and kind.isalpha():
+            out.append(CommissionTerm("flat", value, kind.upper(), m.text("name")))
+    return tuple(out)
 
 
 def program(record: dict[str, Any]) -> ProgramRecord:
+    """One program as one channel sees it; `adId` is what its tracking links name."""
     m = Mapper(NETWORK, record)
-    word = m.text("approvalStatus")
-    details = {k: plain(record[k]) for k in PROGRAM_DETAILS if record.get(k) is not None}
-    category = m.text("categoryName") or m.text("category")
-    if category:
-        details["category"] = category
+    code = m.text("approvalStatus")
+    word = APPROVALS.get(code or "")
     return ProgramRecord(
         external_id=m.required_text("programId"),
         name=m.text("programName"),
-        domains=hosts_of(urlsplit(m.text("programURL") or m.text("programUrl") or "").hostname),
-        network_relationship=RELATIONSHIPS.get(word or "", "not_joined"),
+        domains=hosts_of(m.text("programURL") or m.text("programUrl")),
+        network_relationship=word or code,
+        relationship=None if word or code is None else "not_joined",
+        terms=terms(record.get("commissions") or record.get("compensations")),
+        link_token=m.text("adId"),
+        # The v3 listing's own click link for the program; the v2 one has none.
+        tracking_url=m.text("trackingURL"),
     )

@@ -10,6 +10,8 @@ out, errors as `{"status": n, "message": ...}`.
   `GET /v2/affiliate/programs/?market=XX[&channelId=]` (knob `programs_shape`: v2 | v1).
 - 30 calls a minute per token; a 429 carries `X-RateLimit-Reset` in epoch milliseconds
   and no `Retry-After`.
+- Clicks: `https://track.adtraction.com/t/t?a={adId}&as={channelId}&t=2&tk=1&epi=..&url=..`
+  credits the channel with a sale of the program whose ad it names, `epi` its `click.epi`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from app.sandbox import adtraction_records as rec
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds, refused
 from app.sandbox.data import DataSpec, Txn, account, state
 from app.sandbox.kit import json_body
@@ -183,6 +186,17 @@ class AdTractionSandbox(NetworkSandbox):
         channels = self.channels_of(who.credential, request.query_params.get("channelId"))
         accounts = [self.account(c) for c in channels]
         return json_body(rec.programs(accounts, market, self.knob("programs_shape")))
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "track.adtraction.com" or path != "t/t":
+            return await super().click(request, host, path)
+        q = request.query_params
+        channel, ad = q.get("as", ""), q.get("a", "")
+        # The ad names the program; a sandbox channel is its own account.
+        found = next(
+            (a.id for a in self.account(channel).advertisers if str(rec.ad_id(a)) == ad), ad
+        )
+        return clicks.record(self, channel, found, q.get("epi"), q.get("url"))
 
     def routes(self) -> list[BaseRoute]:
         return [

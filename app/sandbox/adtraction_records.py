@@ -91,12 +91,20 @@ def transaction(s: OrderState, channel: str) -> Txn:
     )
 
 
+def ad_id(adv: Advertiser) -> int:
+    """The program's text-link ad, which tracking links name (`a=`)."""
+    return adv.id + 3
+
+
 def program(adv: Advertiser, shape: str) -> dict[str, Any]:
-    """One program: v2 (`commissions`, `categoryName`) or v1 (`compensations`, `category`)."""
+    """One program: v2 (`commissions`, `categoryName`) or v1 (`compensations`, `category`).
+    A sale pays a percentage (`type` "%" [I]); a newsletter sign-up a flat amount, `type`
+    its currency as in the recorded listing."""
     market = market_of(adv)
     currency = CURRENCIES[market]
     terms = [
-        {"name": "Sale", "value": float(adv.rate * 100), "type": currency, "transactionType": 1}
+        {"name": "Sale", "value": float(adv.rate * 100), "type": "%", "transactionType": 1},
+        {"name": "Newsletter", "value": 10.0, "type": currency, "transactionType": 2},
     ]
     common: dict[str, Any] = {
         "programId": adv.id,
@@ -108,12 +116,12 @@ def program(adv: Advertiser, shape: str) -> dict[str, Any]:
         "programURL": f"https://{adv.domain}",
         "pendingActive": False,
         "cookieDuration": 30,
-        "adId": adv.id + 3,
+        "adId": ad_id(adv),
         "logoURL": f"https://secure.adtraction.com/image.htm?imgId={adv.id + 1}",
     }
     if shape == "v1":
         return {**common, "compensations": terms, "category": "Shopping"}
-    commissions = [{"value": t["value"], "id": adv.id + 7, **t} for t in terms]
+    commissions = [{"value": t["value"], "id": adv.id + 7 + n, **t} for n, t in enumerate(terms)]
     return {**common, "commissions": commissions, "categoryName": "Shopping"}
 
 

@@ -1,21 +1,26 @@
 """AdTraction specifics: the X-Token header, 31-day windows cut in Stockholm time and sent
 with offsets, status codes, the "No transactions found." object, one call for every
 channel or a named one, markets, programs in both recorded shapes, 429 resets in
-milliseconds, and actionable refusals."""
+milliseconds, actionable refusals, programs per channel with their ad ids and rates, and
+tracking links."""
 
 from __future__ import annotations
 
-import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
 
+from app.connectors.adtraction import AdTraction
 from app.connectors.adtraction_wire import reset_wait
 from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected
+from app.errors import ValidationFailed
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox.adtraction import CONNECTIONS, TRANSACTIONS
 from app.sandbox.adtraction_records import channel_ids
 from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
@@ -185,37 +190,102 @@ async def test_verify_lists_the_channels_and_says_what_to_fix(runtime, sandbox) 
     assert "bad-token" not in refused.value.message
 
 
-async def test_programs_per_market_in_both_shapes(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
-    connector = connector_for(runtime, FIRST)
+async def test_programs_per_channel_and_market_in_both_shapes(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, SECOND)  # every channel
     programs = [p async for page in connector.programs() for p in page]
-    paths = [e["path"] for e in stats(sandbox["adtraction"])["requests"]]
-    assert paths.count("/v2/partner/markets/") == 1
-    assert paths.count("/v2/affiliate/programs/") == 5
-    assert {p.relationship_status for p in programs} <= {
-        "joined",
-        "pending",
-        "declined",
-        "not_joined",
-    }
-    assert "joined" in {p.relationship_status for p in programs}
-    assert all(p.details["adId"] and p.domain and p.details["category"] for p in programs)
+    calls = [e for e in stats(sandbox["adtraction"])["requests"]]
+    listed = [e for e in calls if e["path"] == "/v2/affiliate/programs/"]
+    assert len(listed) == 2  # market SE, for each of the two channels
+    assert {p.account_id for p in programs} == set(SECOND.accounts)
+    assert {p.relationship for p in programs} <= {"joined", "pending", "declined", "not_joined"}
+    assert "joined" in {p.relationship for p in programs}
+    assert all(p.link_token and p.domains and p.terms for p in programs)
     knobs(sandbox["adtraction"], programs_shape="v1")
-    again = [p async for page in connector_for(runtime, FIRST).programs() for p in page]
-    assert [(p.external_id, p.relationship_status) for p in again] == [
-        (p.external_id, p.relationship_status) for p in programs
+    again = [p async for page in connector_for(runtime, SECOND).programs() for p in page]
+    assert [(p.external_id, p.relationship, p.terms) for p in again] == [
+        (p.external_id, p.relationship, p.terms) for p in programs
     ]
-    assert all("compensations" in p.details for p in again)
-    json.dumps([p.details for p in programs + again])  # stored in a JSON column as they are
-    swedish = [p async for page in connector_for(runtime, SECOND).programs() for p in page]
-    assert {p.details["market"] for p in swedish} == {"SE"}
+    one = [p async for page in connector_for(runtime, FIRST).programs() for p in page]
+    assert {p.account_id for p in one} == {FIRST.credentials["channel_id"]}
 
 
 def test_the_recorded_program_maps(runtime) -> None:  # type: ignore[no-untyped-def]
     mapped = connector_for(runtime, FIRST).map_program(RECORDED_PROGRAM)
     assert (mapped.external_id, mapped.name) == ("1233068414", "Komplett Bank SE")
-    assert mapped.domain == "www.komplettbank.se"
-    assert mapped.relationship_status == "not_joined"  # code 3: undocumented, kept
-    assert mapped.details["approvalStatus"] == 3
-    assert mapped.details["adId"] == 1233068417
-    assert mapped.details["category"] == "Banking & Finance"
-    assert mapped.details["compensations"][0]["value"] == "1550.0"  # exact, JSON-safe
+    assert mapped.domains == ("www.komplettbank.se",)
+    # Code 3 is undocumented: kept as it came, read as not joined.
+    assert (mapped.network_relationship, mapped.relationship) == ("3", "not_joined")
+    assert mapped.link_token == "1233068417"
+    assert mapped.terms == (
+        CommissionTerm("flat", Decimal("1550.0"), "SEK", "Godkänt lån"),
+        CommissionTerm("flat", Decimal("600.0"), "SEK", "Godkänt Kreditkort"),
+    )
+    assert mapped.tracking_url is None
+
+
+def test_approval_codes_and_v2_rates(runtime) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, FIRST)
+    base = {"programId": 7, "programUrl": "https://shop.example.se"}
+    seen = {}
+    for code in (0, 1, 2, 9):
+        mapped = connector.complete(
+            connector.map_program({**base, "approvalStatus": code}), Scope("1")
+        )
+        seen[code] = (mapped.network_relationship, mapped.relationship, mapped.account_id)
+    assert seen == {
+        0: ("rejected", "declined", "1"),
+        1: ("approved", "joined", "1"),
+        2: ("pending review", "pending", "1"),
+        9: ("9", "not_joined", "1"),
+    }
+    v2 = {
+        **base,
+        "commissions": [
+            {"id": 1, "name": "Sale", "value": Decimal("8.5"), "type": "%", "transactionType": 1},
+            {"id": 2, "name": "Lead", "value": Decimal("40"), "type": "NOK", "transactionType": 2},
+            {"id": 3, "name": "Odd", "value": Decimal("1"), "type": "points", "transactionType": 3},
+        ],
+        "trackingURL": "https://track.adtraction.com/t/t?a=10&as=1&t=2&tk=1",
+    }
+    mapped = connector.map_program(v2)
+    assert mapped.terms == (
+        CommissionTerm("percent", Decimal("8.5"), None, "Sale"),
+        CommissionTerm("flat", Decimal("40"), "NOK", "Lead"),
+    )
+    assert mapped.tracking_url == "https://track.adtraction.com/t/t?a=10&as=1&t=2&tk=1"
+
+
+def test_a_sale_belongs_to_its_channel(runtime) -> None:  # type: ignore[no-untyped-def]
+    mapped = connector_for(runtime, SECOND).map_transaction(record(), Scope(None))
+    assert mapped.account_id == "1532500727"
+
+
+PROGRAM = LinkProgram(
+    id="p1", external_id="1233068414", account_id="1532500727", link_token="1233068417"
+)
+
+
+def test_the_link_is_the_documented_format() -> None:
+    request = LinkRequest("https://www.komplettbank.se/lan?x=1&y=2#top", "nl_42", PROGRAM)
+    assert AdTraction.link(request) == (
+        "https://track.adtraction.com/t/t?a=1233068417&as=1532500727&t=2&tk=1&epi=nl_42"
+        "&url=https%3A%2F%2Fwww.komplettbank.se%2Flan%3Fx%3D1%26y%3D2%23top"
+    )
+    bare = LinkRequest("https://www.komplettbank.se/", None, PROGRAM)
+    assert AdTraction.link(bare) == (
+        "https://track.adtraction.com/t/t?a=1233068417&as=1532500727&t=2&tk=1"
+        "&url=https%3A%2F%2Fwww.komplettbank.se%2F"
+    )
+    without_ad = LinkRequest(
+        "https://www.komplettbank.se/", None, replace(PROGRAM, link_token=None)
+    )
+    with pytest.raises(ValidationFailed, match="program_id"):
+        AdTraction.link(without_ad)
+
+
+def test_the_epi_rule() -> None:
+    rule = AdTraction.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "epi"
+    assert rule.problem("a" * 128) is None
+    assert "at most 128" in (rule.problem("a" * 129) or "")
+    assert "does not accept" in (rule.problem("user 42&x") or "")
