@@ -7,7 +7,12 @@ merchants (`AssociationFeed`) as XML, errors as text at HTTP 200 (`avantlink_bod
 Report times are naive US Mountain time; amounts are dollar strings with accounting
 parentheses, in US dollars (Canadian dollars on the Canadian platform). `Transaction Type`
 says what a line is: RETURN, CANCELED/CANCELLED and FRAUD take a sale back (always a
-negative line), ADJUSTMENT changes one, SALE and BONUS earn."""
+negative line), ADJUSTMENT changes one, SALE and BONUS earn.
+
+Every merchant comes in one AssociationFeed call with the affiliate's standing (active,
+pending, denied, none). A Custom Link is built offline:
+`https://www.avantlink.com/click.php?tt=cl&mi={merchant}&pw={website}&ctc={code}&url={dest}`
+(`avantlink_links`)."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from app.connectors import avantlink_body as body
+from app.connectors import avantlink_links as custom_links
 from app.connectors.auth import QueryKey
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import CredentialsRejected, RequestRejected
@@ -27,6 +33,7 @@ from app.connectors.paging import Records
 from app.connectors.ratelimit import Budget
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkRequest
 
 HOSTS = {"us": "https://classic.avantlink.com", "ca": "https://classic.avantlink.ca"}
 CURRENCIES = {"us": "USD", "ca": "CAD"}
@@ -35,7 +42,13 @@ REVERSALS = {"return", "canceled", "cancelled", "fraud"}
 # `Commission Status` words (the values are not documented); a Payment Id means paid.
 STATUSES = {"pending": "pending", "approved": "approved", "locked": "approved", "paid": "paid"}
 STATUSES |= dict.fromkeys(("declined", "reversed", "rejected", "void"), "declined")
-RELATIONSHIPS = {"active": "joined", "pending": "pending", "denied": "declined"}
+# The feed's `Association Status` words (AvantLink's AssociationFeed help page).
+RELATIONSHIPS = {
+    "active": "joined",
+    "pending": "pending",
+    "denied": "declined",
+    "none": "not_joined",
+}
 FORMATS = ("%m-%d-%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
@@ -48,6 +61,8 @@ class AvantLink(Connector):
     timezone = body.ZONE
     budgets = (Budget(1000, 86400),)  # AffiliateReport: 1,000 calls a day per key
     concurrency = 2
+    relationships = RELATIONSHIPS
+    links = custom_links.FORMAT
     credentials_hint = (
         "In AvantLink open Ad Tools, scroll to AvantLink API and select Create, then the "
         "API Keys tab: copy the Affiliate ID and the 32-character key shown there (Generate "
@@ -132,20 +147,28 @@ class AvantLink(Connector):
         )
 
     def programs_request(self, scope: Scope) -> RequestSpec:
-        return self.call("AssociationFeed", association_status="active", output="xml")
+        # Every merchant with the affiliate's standing costs one call either way (the feed
+        # allows 500 a day): AvantLink's merchant list is not a directory of tens of
+        # thousands, so the ones not joined are listed too.
+        return self.call("AssociationFeed", output="xml")
 
     def extract_programs(self, payload: Any) -> Records:
         return list(payload)
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
-        word = m.text("Association_Status") or "active"
         return ProgramRecord(
             external_id=m.required_text("Merchant_Id"),
             name=m.text("Merchant_Name"),
             domains=hosts_of(m.text("Merchant_URL")),
-            network_relationship=RELATIONSHIPS.get(word.lower(), "not_joined"),
+            network_relationship=m.text("Association_Status"),
+            terms=custom_links.terms(m.text("Commission_Rate"), CURRENCIES[self.region]),
+            tracking_url=m.text("Default_Tracking_URL"),
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        return custom_links.link(request)
 
     def refused(self, exc: CredentialsRejected) -> CredentialsRejected:
         return exc if isinstance(exc, body.WebsiteRefused) else super().refused(exc)

@@ -10,6 +10,9 @@ and classic.avantlink.ca (Canadian dollars: an account belongs to one platform).
   or an amended item is a further negative line (`avantlink_records`).
 - `AssociationFeed`: the merchants by `association_status` (active | pending | denied |
   none), csv or xml.
+- Clicks: `https://www.avantlink.com/click.php?tt=cl&mi={merchant}&pw={website}&ctc=..&url=..`
+  (or `www.avantlink.ca`) credits the affiliate whose website `pw` names with a sale of
+  merchant `mi`, `ctc` its Custom Tracking Code.
 - Failures answer one line of text at HTTP 200 (the wording is assumed: not documented);
   injected 429s and 5xx keep their status. Quotas per key and module, per day:
   AffiliateReport 1,000, AssociationFeed 500; a spent one answers text at 200.
@@ -26,8 +29,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.avantlink_records import (
     ASSOCIATIONS,
+    CLICK_HOSTS,
     COLUMNS,
     FEED_COLUMNS,
     FORMAT,
@@ -207,8 +212,9 @@ class AvantLinkSandbox(NetworkSandbox):
 
     def feed(self, request: Request, affiliate: str) -> Response:
         wanted = request.query_params.get("association_status", "")
+        host = CLICK_HOSTS[CURRENCIES.get(affiliate, "USD")]
         rows = [
-            feed_row(adv, ASSOCIATIONS.get(adv.relationship, "none"))
+            feed_row(adv, ASSOCIATIONS.get(adv.relationship, "none"), affiliate, host)
             for adv in self.account(affiliate).advertisers
         ]
         return self.render(
@@ -223,6 +229,20 @@ class AvantLinkSandbox(NetworkSandbox):
         if output in ("csv", "tab"):
             return csv_body(rows, columns, "\t" if output == "tab" else ",")
         raise ParamError(f"Invalid output: {output}")
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host not in CLICK_HOSTS.values() or path != "click.php":
+            return await super().click(request, host, path)
+        q = request.query_params
+        site = q.get("pw", "")
+        # A click names a website, not an affiliate: the sandbox's affiliates are its
+        # connections', whose websites it knows.
+        affiliate = next(
+            (a for a in CURRENCIES for n in (0, 1) if str(website(a, n)[0]) == site), None
+        )
+        if affiliate is None:
+            return Response(f"unknown website {site!r}", 404, media_type="text/plain")
+        return clicks.record(self, affiliate, q.get("mi"), q.get("ctc"), q.get("url"))
 
     def routes(self) -> list[BaseRoute]:
         return [self.api(PATH, self.call, rate_limited=False)]

@@ -57,6 +57,7 @@ FEED_COLUMNS = (
 WORDS = {"pending": "Pending", "approved": "Approved", "paid": "Approved", "declined": "Declined"}
 REVERSALS = ("RETURN", "CANCELED", "CANCELLED", "FRAUD")
 ASSOCIATIONS = {"joined": "active", "pending": "pending", "suspended": "denied"}
+CLICK_HOSTS = {"USD": "www.avantlink.com", "CAD": "www.avantlink.ca"}
 TOOLS = ("Custom Link", "Product Link", "Banner", "Text Link")
 
 
@@ -148,8 +149,10 @@ def _line(
     }
 
 
-def feed_row(adv: Advertiser, word: str) -> dict[str, Any]:
-    """One merchant of the AssociationFeed."""
+def feed_row(adv: Advertiser, word: str, affiliate: str, host: str) -> dict[str, Any]:
+    """One merchant of the AssociationFeed; its Default Tracking URL credits the
+    affiliate's first website [I: the feed's column, read by a public client; its `pw`]."""
+    site = website(affiliate, 0)[0]
     return {
         "Merchant Id": str(adv.id),
         "Merchant Name": adv.name,
@@ -162,5 +165,5 @@ def feed_row(adv: Advertiser, word: str) -> dict[str, Any]:
         "Reversal Days": "60",
         "Date Joined": "2024-01-15" if word == "active" else "",
         "Merchant URL": f"https://www.{adv.domain}",
-        "Default Tracking URL": f"https://www.avantlink.com/click.php?tt=cl&mi={adv.id}",
+        "Default Tracking URL": f"https://{host}/click.php?tt=cl&mi={adv.id}&pw={site}",
     }

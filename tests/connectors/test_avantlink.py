@@ -1,7 +1,9 @@
 """AvantLink specifics: the platform's host, the report request in Mountain time, lines
 read by header name, the meaning of `Transaction Type`, statuses and Payment Id, errors
-as text at HTTP 200, a spent daily quota that ends the run, merchants from the feed."""
+as text at HTTP 200, a spent daily quota that ends the run, every merchant from the feed
+with its standing and rates, and Custom Links."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,9 @@ from app.connectors.errors import (
     RequestRejected,
 )
 from app.connectors.http import NetworkHttp
+from app.errors import ValidationFailed
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
 from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
 
@@ -253,9 +258,74 @@ async def test_a_canadian_account_in_canadian_dollars(runtime, sandbox) -> None:
     assert {r.currency for r in records} == {"CAD"}
 
 
-async def test_joined_merchants(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_every_merchant_with_its_standing_in_one_call(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, AVANTLINK).programs() for p in page]
-    assert programs
-    assert {p.relationship_status for p in programs} == {"joined"}
-    assert all(p.name and p.domain and p.external_id.isdigit() for p in programs)
+    feeds = [e for e in stats(sandbox["avantlink"])["requests"] if e["path"] == "/api.php"]
+    assert len(feeds) == 1
+    assert {p.relationship for p in programs} >= {"joined", "pending", "declined", "not_joined"}
+    assert all(p.name and p.domains and p.external_id.isdigit() for p in programs)
     assert all(600000 <= int(p.external_id) <= 699999 for p in programs)
+    assert all(p.terms and p.terms[0].kind == "percent" for p in programs)
+    assert all("pw=" in (p.tracking_url or "") for p in programs)
+
+
+def test_a_feed_row_maps(runtime) -> None:  # type: ignore[no-untyped-def]
+    row = {
+        "Merchant_Id": "10065",
+        "Merchant_Name": "Example Outdoors",
+        "Association_Status": "denied",
+        "Commission_Rate": "4.50% - 8%",
+        "Merchant_URL": "https://www.example-outdoors.com/",
+        "Default_Tracking_URL": "https://www.avantlink.com/click.php?tt=cl&mi=10065&pw=209735",
+    }
+    mapped = connector_for(runtime, AVANTLINK).complete(
+        connector_for(runtime, AVANTLINK).map_program(row), Scope("148302")
+    )
+    assert (mapped.external_id, mapped.account_id) == ("10065", "148302")
+    assert (mapped.network_relationship, mapped.relationship) == ("denied", "declined")
+    assert mapped.domains == ("www.example-outdoors.com",)
+    assert mapped.terms == (
+        CommissionTerm("percent", Decimal("4.50")),
+        CommissionTerm("percent", Decimal("8")),
+    )
+    assert mapped.tracking_url == row["Default_Tracking_URL"]
+    canadian = connector_for(runtime, AVANTLINK, region="ca")
+    flat = canadian.map_program({**row, "Commission_Rate": "$1,250.00"})
+    assert flat.terms == (CommissionTerm("flat", Decimal("1250.00"), "CAD"),)
+    assert (
+        canadian.map_program({**row, "Association_Status": "none"}).network_relationship == "none"
+    )
+
+
+PROGRAM = LinkProgram(
+    id="p1",
+    external_id="10065",
+    account_id="148302",
+    tracking_url="https://www.avantlink.com/click.php?tt=cl&mi=10065&pw=209735",
+)
+DESTINATION = "https://www.example-outdoors.com/tents?size=2&colour=red"
+
+
+def test_the_custom_link_is_the_documented_format() -> None:
+    request = LinkRequest(DESTINATION, "post.17_a", PROGRAM, {"website_id": "204411"})
+    assert AvantLink.link(request) == (
+        "https://www.avantlink.com/click.php?tt=cl&mi=10065&pw=204411&ctc=post.17_a"
+        "&url=https%3A%2F%2Fwww.example-outdoors.com%2Ftents%3Fsize%3D2%26colour%3Dred"
+    )
+    # No Website ID on the form: the website the feed's default tracking link credits.
+    default = LinkRequest(DESTINATION, "summer sale", PROGRAM, {"region": "ca"})
+    assert AvantLink.link(default) == (
+        "https://www.avantlink.ca/click.php?tt=cl&mi=10065&pw=209735&ctc=summer%20sale"
+        "&url=https%3A%2F%2Fwww.example-outdoors.com%2Ftents%3Fsize%3D2%26colour%3Dred"
+    )
+    unknown = LinkRequest(DESTINATION, None, replace(PROGRAM, tracking_url=None))
+    with pytest.raises(ValidationFailed, match="connection_id"):
+        AvantLink.link(unknown)
+
+
+def test_the_custom_tracking_code_rule() -> None:
+    rule = AvantLink.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "ctc"
+    assert rule.problem("a.b-c_d e" + "x" * 55) is None
+    assert "at most 64" in (rule.problem("x" * 65) or "")
+    assert "does not accept" in (rule.problem("a/b?c") or "")

@@ -28,8 +28,9 @@ NETWORK = Network(
         numeric_id(
             "website_id",
             "Website ID",
-            "Optional. The number of one of your AvantLink websites, to read only that site's "
-            "sales; leave it empty to read every website.",
+            "Optional. The number of one of your AvantLink websites (Account > Edit Websites), "
+            "to read only that site's sales and credit it with the links netledger makes; "
+            "leave it empty to read every website, and links credit your default website.",
             required=False,
             example="209735",
         ),
