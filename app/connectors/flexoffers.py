@@ -1,7 +1,9 @@
 """FlexOffers publisher API (shared/networks/flexoffers.md): one API key per publisher domain
 in the `apiKey` header, `GET /allsales` paged by `page`/`pageSize` (1-500) with `totalCount`,
 an empty page as HTTP 204, times naive in US Eastern, sale rows whose keys may come in
-camelCase or PascalCase, joined advertisers from `GET /advertisers` (pageSize 10/50/100).
+camelCase or PascalCase, advertisers from `GET /advertisers` (pageSize 10/50/100) by the
+domain's application status, deep links from each advertiser's `deeplinkURL`
+(`flexoffers_links`).
 
 No call limit is documented: a 429 is retried with backoff, honouring `Retry-After`."""
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from app.connectors import flexoffers_links as deep_links
 from app.connectors.auth import HeaderKey
 from app.connectors.base import Connector, Scope, Unit, Verified, Window
 from app.connectors.errors import BadPayload, RequestRejected
@@ -19,6 +22,7 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import PageNumber, Records
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkRequest
 
 EASTERN = "America/New_York"
 STATUSES = {
@@ -33,6 +37,18 @@ STATUSES = {
 MAINTENANCE = "under maintenance"
 EACH_STATUS = ("pending", "approved", "cancelled", "bonus", "non-commissionable")
 SUBS = ("subtracking", "subid1", "subid2", "subid3", "subid4", "subid5")
+# `applicationStatus`, the domain's standing with an advertiser; the filter takes Approved,
+# Applied, Declined and NotApplied [I: a client's tool schema; "Pending" is read too].
+RELATIONSHIPS = {
+    "approved": "joined",
+    "applied": "pending",
+    "pending": "pending",
+    "declined": "declined",
+    "notapplied": "not_joined",
+    "not applied": "not_joined",
+}
+# Not applied is FlexOffers' whole directory (thousands of advertisers): left out.
+LISTED = ("Approved", "Applied", "Declined")
 
 
 def page_total(payload: Any) -> int | None:
@@ -65,6 +81,8 @@ class FlexOffers(Connector):
     timezone = EASTERN
     concurrency = 2
     incremental = True
+    relationships = RELATIONSHIPS
+    links = deep_links.FORMAT
     credentials_hint = (
         "In FlexOffers open Data Feeds > Web Services > API Keys and copy the API key listed "
         "for this connection's domain (each domain has its own key), with that domain's ID, "
@@ -143,15 +161,29 @@ class FlexOffers(Connector):
             raw=record,
         )
 
-    def programs_request(self, scope: Scope) -> RequestSpec:
-        params = {"ProgramStatus": "Approved", "ApplicationStatus": "Approved"}
-        return RequestSpec("GET", self.url("/advertisers"), params)
+    def programs_requests(self, scope: Scope) -> list[RequestSpec]:
+        return [
+            RequestSpec(
+                "GET",
+                self.url("/advertisers"),
+                {"ProgramStatus": "Approved", "ApplicationStatus": status},
+            )
+            for status in LISTED
+        ]
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, lowered(record))
+        deeplinks = m.get("allowsdeeplinking")
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
             domains=hosts_of(m.text("domainurl")),
-            network_relationship="joined",
+            network_relationship=m.text("applicationstatus"),
+            terms=deep_links.terms(m.text("payout")),
+            deeplinks=deeplinks if isinstance(deeplinks, bool) else None,
+            tracking_url=m.text("deeplinkurl"),
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        return deep_links.link(request)

@@ -7,7 +7,11 @@ in the `apiKey` header (one key per domain), `GET /domains`, `GET /allsales` and
 `status=all` with the known 400 "All status is currently under maintenance"), `reportType`,
 `dateType` (eventDate, postedDate, clickDate, modifiedDate), `sortOrder`, `page` and
 `pageSize` (1-500); an empty page is HTTP 204 with no body. `/advertisers` pages with
-`Page` and `pageSize` of 10, 50 or 100. No call limit is documented: none is imposed.
+`Page` and `pageSize` of 10, 50 or 100, each advertiser with the domain's
+`applicationStatus` and, where it allows deep links, a `deeplinkURL` for the domain. A
+click on `https://track.flexlinkspro.com/g.ashx?foid=..&trid={account}.{domain}&..&URL=..
+&fobs=..` credits the domain with a sale reporting `fobs` as `subTracking`. No call limit
+is documented: none is imposed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds
 from app.sandbox.data import DataSpec, Txn, account, stable_int, state
 from app.sandbox.flexoffers_records import EASTERN, advertisers, sale_row
@@ -180,11 +185,21 @@ class FlexOffersSandbox(NetworkSandbox):
         if size not in (10, 50, 100):
             raise ParamError("pageSize must be one of 10, 50, 100.")
         page = params.integer(q, "page", 1, minimum=1)
-        rows = advertisers(self.account(self._domain(who)[0]), q.get("applicationstatus"))
+        domain = self._domain(who)[0]
+        rows = advertisers(self.account(domain), int(domain), q.get("applicationstatus"))
         chunk = page_slice(rows, page, size)
         if not chunk:
             return Response(status_code=204)
         return json_body({"results": list(chunk), "totalCount": len(rows), "pageSize": size})
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "track.flexlinkspro.com" or path.lower() != "g.ashx":
+            return await super().click(request, host, path)
+        # ASP.NET reads query names in any case: `URL` or `url`.
+        q = {k.lower(): v for k, v in request.query_params.items()}
+        domain = q.get("trid", "").partition(".")[2]
+        advertiser = q.get("foid", "").rpartition(".")[2]
+        return clicks.record(self, domain, advertiser, q.get("fobs"), q.get("url"))
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.sandbox.data import Account, OrderState, Txn, convert
+from app.sandbox.data import Account, OrderState, Txn, convert, stable_int
 
 EASTERN = ZoneInfo("America/New_York")
 PASCAL = {
@@ -103,13 +103,26 @@ def sale_row(s: OrderState, domain: int, name: str, dates: str, keys: str) -> Tx
     )
 
 
-APPLICATION = {"joined": "Approved", "pending": "Pending", "suspended": "Declined"}
+# The domain's application status [I: the words of a client's tool schema].
+APPLICATION = {"joined": "Approved", "pending": "Applied", "suspended": "Declined"}
 
 
-def advertisers(account: Account, application_status: str | None) -> list[dict[str, Any]]:
+def deeplink_url(adv_id: int, domain: int) -> str:
+    """The advertiser's deep link base for one domain: a link id FlexOffers makes up
+    (`foid`, ending in the advertiser id here) and `trid` = account.domain."""
+    account = 1_500_000 + stable_int("flexoffers-account", domain) % 400_000
+    return (
+        f"https://track.flexlinkspro.com/g.ashx?foid=156074.{adv_id}&trid={account}.{domain}"
+        "&foc=16&fot=9999&fos=6"
+    )
+
+
+def advertisers(
+    account: Account, domain: int, application_status: str | None
+) -> list[dict[str, Any]]:
     rows = []
     for adv in account.advertisers:
-        applied = APPLICATION.get(adv.relationship, "Not Applied")
+        applied = APPLICATION.get(adv.relationship, "NotApplied")
         if application_status and applied.lower() != application_status.lower():
             continue
         rows.append(
@@ -122,9 +135,7 @@ def advertisers(account: Account, application_status: str | None) -> list[dict[s
                 "payout": f"{adv.rate * 100:.0f}% per sale",
                 "country": adv.country,
                 "allowsDeeplinking": adv.deeplinks,
-                "deeplinkURL": f"https://track.flexlinkspro.com/g.ashx?foid=156074.{adv.id}"
-                if adv.deeplinks
-                else None,
+                "deeplinkURL": deeplink_url(adv.id, domain) if adv.deeplinks else None,
                 "sevenDayEpc": "0.42",
             }
         )

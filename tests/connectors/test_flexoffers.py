@@ -1,7 +1,9 @@
 """FlexOffers specifics: the per-domain key checked against `/domains`, status words in any
 case and both spellings, paid rows, PascalCase keys, Eastern times, HTTP 204, the
-`status=all` maintenance fallback, incremental windows by modified date, programs."""
+`status=all` maintenance fallback, incremental windows by modified date, advertisers by
+application status with rates and deep link URLs, and deep links."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,9 @@ from app.connectors.base import Scope, split_windows
 from app.connectors.errors import CredentialsRejected
 from app.connectors.flexoffers import FlexOffers, page_total
 from app.connectors.http import NetworkHttp
+from app.errors import ValidationFailed
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
 from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
 
@@ -186,9 +191,77 @@ async def test_an_empty_window_is_204(runtime, sandbox) -> None:  # type: ignore
     assert "204" in stats(sandbox["flexoffers"])["by_status"]
 
 
-async def test_joined_advertisers(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_advertisers_by_application_status(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, CASE).programs() for p in page]
-    assert programs
-    assert all(p.relationship_status == "joined" and p.name for p in programs)
+    asked = [
+        e["query"].get("ApplicationStatus")
+        for e in stats(sandbox["flexoffers"])["requests"]
+        if e["path"] == "/advertisers"
+    ]
+    assert asked == ["Approved", "Applied", "Declined"]  # not the NotApplied directory
+    assert {p.relationship for p in programs} == {"joined", "pending", "declined"}
+    assert {p.account_id for p in programs} == {CASE.accounts[0]}
     assert all(700000 <= int(p.external_id) <= 799999 for p in programs)
-    assert all(p.domain and p.domain.startswith("https://") for p in programs)
+    assert all(p.name and p.domains and p.terms for p in programs)
+    linkable = [p for p in programs if p.deeplinks]
+    assert linkable
+    assert all(f".{CASE.accounts[0]}&" in (p.tracking_url or "") for p in linkable)
+    assert all(p.tracking_url is None for p in programs if p.deeplinks is False)
+
+
+def test_an_advertiser_maps() -> None:
+    row = {
+        "id": 157929,
+        "name": "Example Club",
+        "domainUrl": "https://www.example-club.com",
+        "ProgramStatus": "Approved",
+        "applicationStatus": "NotApplied",
+        "payout": "Up to 4.5% per sale, $20.00 per lead",
+        "allowsDeeplinking": True,
+        "deeplinkURL": BASE,
+    }
+    mapped = offline().complete(offline().map_program(row), Scope("246173"))
+    assert (mapped.external_id, mapped.account_id) == ("157929", "246173")
+    assert (mapped.network_relationship, mapped.relationship) == ("NotApplied", "not_joined")
+    assert mapped.domains == ("www.example-club.com",)
+    assert mapped.terms == (
+        CommissionTerm("percent", Decimal("4.5")),
+        CommissionTerm("flat", Decimal("20.00"), "USD"),
+    )
+    assert (mapped.deeplinks, mapped.tracking_url) == (True, BASE)
+    words = {
+        w: offline().complete(offline().map_program({**row, "applicationStatus": w}), Scope())
+        for w in ("Approved", "Applied", "Pending", "Declined")
+    }
+    assert {w: p.relationship for w, p in words.items()} == {
+        "Approved": "joined",
+        "Applied": "pending",
+        "Pending": "pending",
+        "Declined": "declined",
+    }
+
+
+BASE = "https://track.flexlinkspro.com/g.ashx?foid=156074.157929&trid=1546671.246173&foc=16&fot=9999&fos=6"
+PROGRAM = LinkProgram(id="p1", external_id="157929", account_id="246173", tracking_url=BASE)
+
+
+def test_the_deep_link_is_the_advertisers_deeplink_url_with_url_and_fobs() -> None:
+    request = LinkRequest("https://www.example-club.com/join?plan=gold&ref=x", "usr_42", PROGRAM)
+    assert FlexOffers.link(request) == (
+        BASE + "&URL=https%3A%2F%2Fwww.example-club.com%2Fjoin%3Fplan%3Dgold%26ref%3Dx&fobs=usr_42"
+    )
+    bare = LinkRequest("https://www.example-club.com/", None, PROGRAM)
+    assert FlexOffers.link(bare) == BASE + "&URL=https%3A%2F%2Fwww.example-club.com%2F"
+    unlisted = LinkRequest(
+        "https://www.example-club.com/", None, replace(PROGRAM, tracking_url=None)
+    )
+    with pytest.raises(ValidationFailed, match="program_id"):
+        FlexOffers.link(unlisted)
+
+
+def test_the_fobs_rule() -> None:
+    rule = FlexOffers.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "fobs"
+    assert rule.problem("a-b_c" * 10) is None
+    assert "at most 50" in (rule.problem("x" * 51) or "")
+    assert "does not accept" in (rule.problem("a b") or "")
