@@ -11,10 +11,9 @@ and digits, plus periods, spaces, hyphens and underscores."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
+from app.connectors.terms import terms_in_text
 from app.errors import FieldError, ValidationFailed
 from app.ledger.records import CommissionTerm
 from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
@@ -25,21 +24,12 @@ FORMAT = LinkFormat(
     SubIdRule("ctc", 64, r"A-Za-z0-9._\- ", "letters, digits, spaces, '.', '-' and '_'"),
     hosts=tuple(HOSTS.values()),
 )
-# "5.00%", "$10.00", "4% - 8%": each number with its sign is one rate.
-RATE = re.compile(r"(\$)?\s*(\d[\d,]*(?:\.\d+)?)\s*(%)?")
 
 
 def terms(text: str | None, currency: str) -> tuple[CommissionTerm, ...]:
     """The feed's `Commission Rate`: percentages of the sale, or dollar amounts in the
     platform's currency."""
-    out = []
-    for dollar, number, percent in RATE.findall(text or ""):
-        value = Decimal(number.replace(",", ""))
-        if percent:
-            out.append(CommissionTerm("percent", value))
-        elif dollar:
-            out.append(CommissionTerm("flat", value, currency))
-    return tuple(out)
+    return terms_in_text(text, currency)
 
 
 def website(request: LinkRequest) -> str:

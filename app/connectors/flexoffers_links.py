@@ -13,28 +13,17 @@ rule is a conservative 50 letters, digits, '-' and '_' [I]."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
+from app.connectors.terms import terms_in_text
 from app.errors import FieldError, ValidationFailed
 from app.ledger.records import CommissionTerm
 from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 FORMAT = LinkFormat("template", SubIdRule("fobs", 50), hosts=("track.flexlinkspro.com",))
-# "5% per sale", "$20.00 per lead", "Up to 8.5%": each number with its sign is one rate.
-RATE = re.compile(r"(\$)?\s*(\d[\d,]*(?:\.\d+)?)\s*(%)?")
 
 
 def terms(payout: str | None) -> tuple[CommissionTerm, ...]:
     """The rates in an advertiser's `payout` text; FlexOffers pays in US dollars."""
-    out = []
-    for dollar, number, percent in RATE.findall(payout or ""):
-        value = Decimal(number.replace(",", ""))
-        if percent:
-            out.append(CommissionTerm("percent", value))
-        elif dollar:
-            out.append(CommissionTerm("flat", value, "USD"))
-    return tuple(out)
+    return terms_in_text(payout, "USD")
 
 
 def link(request: LinkRequest) -> str:
