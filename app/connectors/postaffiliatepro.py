@@ -12,23 +12,23 @@ from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
-from app.connectors.paging import Offset
+from app.connectors.paging import Offset, Records
 from app.connectors.postaffiliatepro_auth import AffiliateLogin, call_field, rpc, sent_call
+from app.connectors.postaffiliatepro_programs import BANNER_COLUMNS, CAMPAIGN_COLUMNS, with_banners
+from app.connectors.postaffiliatepro_programs import program as campaign_program
 from app.connectors.ratelimit import Budget
+from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 DEFAULT_ZONE = "America/Los_Angeles"  # PAP's default server timezone
 STATUSES = {"a": "approved", "p": "pending", "d": "declined"}
-AFFILIATION = {"a": "joined", "f": "joined", "p": "pending", "d": "declined"}
 # fmt: off
 COLUMNS = [
     "id", "campaignid", "name", "commission", "totalcost", "t_orderid", "productid", "rtype",
     "rstatus", "payoutstatus", "dateinserted", "dateapproved", "lastclicktime",
     "lastclickdata1", "lastclickdata2", "countrycode", "original_currency_code",
     "originalcurrencyvalue",
-]
-CAMPAIGN_COLUMNS = [
-    "id", "name", "description", "rtype", "rstatus", "logourl", "commissionsdetails", "affstatus",
 ]
 # fmt: on
 # The cloud service caps a request at 500 rows (notes §0).
@@ -56,6 +56,15 @@ class PostAffiliatePro(Connector):
     # Hosted installations: 429 above 500 requests in 30 s, or above one grid a second.
     budgets = (Budget(1, 1), Budget(500, 30))
     concurrency = 1
+    _banners: Records | None = None
+    links = LinkFormat(
+        "template",
+        # `data1` comes back as the transaction's `lastclickdata1`, a VARCHAR(255) column;
+        # PAP decodes any escaped character, but a plain token survives every installation.
+        SubIdRule("data1", 255, r"A-Za-z0-9_\-.", "letters, digits, '-', '_' and '.'"),
+        # Hosted installations; a self-hosted one clicks on the connection's own domain.
+        hosts=("postaffiliatepro.com",),
+    )
     credentials_hint = (
         "Check the affiliate user name and password you sign in with on this merchant's "
         "Post Affiliate Pro affiliate panel, and the installation's domain."
@@ -156,14 +165,41 @@ class PostAffiliatePro(Connector):
         call = _grid("Pap_Affiliates_Promo_CampaignsGrid", CAMPAIGN_COLUMNS, [])
         return rpc(self.url("/scripts/server.php"), call)
 
+    async def fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+        payload, campaigns = await super().fetch_programs(spec)
+        return payload, with_banners(campaigns, await self.banners())
+
+    async def banners(self) -> Records:
+        """The affiliate's banners of every campaign, read once per program listing."""
+        if self._banners is None:
+            call = _grid("Pap_Affiliates_Promo_BannersGrid", BANNER_COLUMNS, [])
+            first = rpc(self.url("/scripts/server.php"), call)
+            self._banners = [r async for page in PAGES.pages(first, self._fetch) for r in page]
+        return self._banners
+
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
-        m = Mapper(self.slug, record)
-        word = m.text("affstatus") or ""
-        return ProgramRecord(
-            external_id=m.required_text("id"),
-            name=m.text("name"),
-            network_relationship=AFFILIATION.get(word.lower(), "not_joined"),
-        )
+        return campaign_program(self.slug, record, self.credentials["currency"].upper())
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        program = request.program
+        assert program is not None
+        if not program.link_token:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "program_id",
+                        "Post Affiliate Pro listed no banner with this affiliate's id: list the "
+                        "connection's programs again once the merchant has a banner or text link",
+                    )
+                ]
+            )
+        params = {"a_aid": program.link_token, "a_cid": program.external_id}
+        if request.sub_id:
+            params["data1"] = request.sub_id
+        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
+        domain = request.field("domain")
+        return f"https://{domain}/scripts/click.php?{query}&desturl={encoded(request.destination)}"
 
     async def verify(self) -> Verified:
         """A fresh login is the check: it fails in its body for a wrong password."""

@@ -11,6 +11,12 @@ One transaction per order (`rtype` S) in the installation's currency (knob `curr
 `rstatus` A/P/D and `payoutstatus` P once paid; a partly returned order adds a refund
 (`rtype` R) with negative amounts on its own date and the sale's status. Dates are naive
 in the installation's timezone (knob `timezone`, default America/Los_Angeles).
+
+The campaigns grid gives the affiliate's standing (`affstatus` A/P/D, empty for a campaign
+never applied to) and PAP's `commissionsdetails` text; the banners grid one text link per
+campaign with the merchant's page and the affiliate's click URL (`a_aid` = referral id).
+`/scripts/click.php?a_aid=&a_cid=&data1=&desturl=` on any host is a click: `data1` comes
+back as the sale's `lastclickdata1`.
 """
 
 from __future__ import annotations
@@ -21,13 +27,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, refused
 from app.sandbox.kit import Sessions, json_body
-from app.sandbox.postaffiliatepro_records import ZONE, all_rows, campaigns, transactions
+from app.sandbox.postaffiliatepro_records import (
+    ZONE,
+    affiliate_ids,
+    all_rows,
+    banners,
+    campaigns,
+    transactions,
+)
 from app.sandbox.postaffiliatepro_rpc import calls, envelope, form_answer, form_fields, grid
 from app.sandbox.registry import SandboxConnection
 
 SERVER = "/scripts/server.php"
+CLICK = "scripts/click.php"
+INSTALLATION = "demo.postaffiliatepro.com"
 ID_RANGE = (30000000, 39999999)  # 8-character campaign ids, as PAP's
 # The affiliate panels' default views (what a grid request without `columns` gets).
 # fmt: off
@@ -36,6 +52,7 @@ VIEW = [
 ]
 # fmt: on
 CAMPAIGN_VIEW = ["name", "description", "rstatus", "affstatus", "commissionsdetails"]
+BANNER_VIEW = ["name", "rtype", "destinationurl", "bannerclickurl"]
 
 expected = transactions
 
@@ -46,7 +63,7 @@ def _connection(nickname: str, username: str, **extra: str) -> SandboxConnection
         {
             "username": username,
             "password": "demo-pap-password",
-            "domain": "demo.postaffiliatepro.com",
+            "domain": INSTALLATION,
             "currency": "USD",
             **extra,
         },
@@ -112,6 +129,7 @@ class PostAffiliateProSandbox(NetworkSandbox):
         if pending := self.knob("login_pending"):
             return form_answer(echo, True, str(pending))
         session = self.sessions.start(user)
+        self.state.store.setdefault("affiliates", set()).add(user)
         return form_answer([*echo, ("S", session.id)], True, "User authenticated. Logging in.")
 
     async def server(self, request: Request, who: Identity) -> Response:
@@ -125,11 +143,26 @@ class PostAffiliateProSandbox(NetworkSandbox):
                 rows = [t.record for t in all_rows(who.credential, self.epoch, self.spec, tz, cur)]
                 answers.append(grid(call, rows, VIEW, self.knob("max_rows")))
             elif method == "Pap_Affiliates_Promo_CampaignsGrid.getRows":
-                rows = campaigns(who.credential, self.spec)
+                rows = campaigns(who.credential, self.spec, self.knob("currency"))
                 answers.append(grid(call, rows, CAMPAIGN_VIEW, self.knob("max_rows")))
+            elif method == "Pap_Affiliates_Promo_BannersGrid.getRows":
+                rows = banners(who.credential, self.spec, INSTALLATION)
+                answers.append(grid(call, rows, BANNER_VIEW, self.knob("max_rows")))
             else:
                 answers.append({"e": f"Method {method} does not exist"})
         return json_body(answers)
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        # Every installation serves its own click.php, whatever its domain.
+        if path != CLICK:
+            return await super().click(request, host, path)
+        q = request.query_params
+        wanted = q.get("a_aid", "")
+        seen: set[str] = self.state.store.get("affiliates", set())
+        user = next((u for u in sorted(seen) if wanted in affiliate_ids(u)), None)
+        if user is None:
+            return Response(f"unknown affiliate {wanted!r}", 404, media_type="text/plain")
+        return clicks.record(self, user, q.get("a_cid"), q.get("data1"), q.get("desturl"))
 
     def routes(self) -> list[BaseRoute]:
         return [self.api(SERVER, self.server, ("POST",))]

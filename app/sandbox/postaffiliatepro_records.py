@@ -14,13 +14,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.sandbox.base import bounds
-from app.sandbox.data import DataSpec, OrderState, Txn, account, convert, stable_int, state
+from app.sandbox.data import (
+    Advertiser,
+    DataSpec,
+    OrderState,
+    Txn,
+    account,
+    convert,
+    stable_int,
+    state,
+)
 
 ZONE = "America/Los_Angeles"
 FORMAT = "%Y-%m-%d %H:%M:%S"
 WORDS = {"pending": "P", "approved": "A", "paid": "A", "declined": "D"}
 STATUS_OF = {"P": "pending", "A": "approved", "D": "declined"}
 AFFSTATUS = {"joined": "A", "pending": "P", "suspended": "D", "notjoined": ""}
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -123,7 +133,45 @@ def transactions(
     return [t for t in all_rows(user, epoch, spec, timezone, currency) if lo <= t.event_at < hi]
 
 
-def campaigns(user: str, spec: DataSpec) -> list[dict[str, str | None]]:
+def affiliate_ids(user: str) -> tuple[str, str]:
+    """The affiliate's user id (8 hex characters) and referral id (what the panel shows as
+    the affiliate id): both work as a link's `a_aid`."""
+    userid = f"{stable_int('pap-user', user):08x}"[:8]
+    return userid, f"{user.split('@')[0]}{stable_int('pap-refid', user) % 1000:03d}"
+
+
+def _details(adv: Advertiser, currency: str) -> str:
+    """PAP's own `commissionsdetails` text: one `name: value` per commission type."""
+    sale = f"per sale / lead: {adv.rate * 100:g}%"
+    if adv.index % 3:
+        return sale
+    return f"{sale}, per click: {SYMBOLS.get(currency, currency + ' ')}{adv.rate * 5:.2f}"
+
+
+def banners(user: str, spec: DataSpec, installation: str) -> list[dict[str, str | None]]:
+    """One text link per campaign the affiliate may see: public and manual-approval
+    campaigns show theirs before the affiliate joins."""
+    userid, refid = affiliate_ids(user)
+    out: list[dict[str, str | None]] = []
+    for adv in account("postaffiliatepro", user, spec).advertisers:
+        bannerid = f"{stable_int('pap-banner', adv.id):08x}"[:8]
+        click = f"https://{installation}/scripts/click.php?a_aid={refid}&a_bid={bannerid}"
+        out.append(
+            {
+                "id": bannerid,
+                "campaignid": str(adv.id),
+                "name": f"{adv.name} home page",
+                "rtype": "T",
+                "rstatus": "A",
+                "destinationurl": f"https://www.{adv.domain}/",
+                "bannerclickurl": click,
+                "userid": userid,
+            }
+        )
+    return out
+
+
+def campaigns(user: str, spec: DataSpec, currency: str = "USD") -> list[dict[str, str | None]]:
     return [
         {
             "id": str(adv.id),
@@ -136,7 +184,7 @@ def campaigns(user: str, spec: DataSpec) -> list[dict[str, str | None]]:
             "logourl": f"https://{adv.domain}/logo.png",
             "banners": str(3 + adv.index % 5),
             "commissionsexist": "Y",
-            "commissionsdetails": f"Sale: {adv.rate * 100:g}%",
+            "commissionsdetails": _details(adv, currency),
             "affstatus": AFFSTATUS.get(adv.relationship, ""),
         }
         for adv in account("postaffiliatepro", user, spec).advertisers

@@ -1,6 +1,7 @@
 """Post Affiliate Pro specifics: the login in the body and its session inside `D`, the
 status table, naive dates in the installation's zone (DST), failures in 200 bodies, the
-paging trap, campaigns, and a login answer that never reaches a log."""
+paging trap, campaigns with their banners, rates and link fields, the click.php link and
+its `data1` rule, and a login answer that never reaches a log."""
 
 from __future__ import annotations
 
@@ -17,8 +18,14 @@ import pytest
 
 from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected
+from app.connectors.postaffiliatepro import PostAffiliatePro
+from app.connectors.postaffiliatepro_programs import affiliate_id, program, terms, with_banners
 from app.connectors.ratelimit import Budget
+from app.errors import ValidationFailed
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox.expected import expected_transactions
+from app.sandbox.postaffiliatepro_records import affiliate_ids
 from tests.connectors.support import CASES, connector_for, knobs, stats, window
 
 PAP = CASES["postaffiliatepro"]
@@ -177,9 +184,77 @@ async def test_requests_go_to_the_users_domain_inside_d(runtime) -> None:  # typ
 
 async def test_campaigns_keep_the_affiliation_word(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, PAP).programs() for p in page]
-    by_word = {p.details["affstatus"]: p.relationship_status for p in programs}
-    assert by_word == {"A": "joined", "P": "pending", "D": "declined", "": "not_joined"}
-    assert all(p.name for p in programs)
+    by_word = {p.network_relationship: p.relationship for p in programs}
+    assert by_word == {"A": "joined", "P": "pending", "D": "declined", None: "not_joined"}
+    assert all(p.name and p.account_id == USER for p in programs)
+    # The banners grid, read once, gives every campaign its site and the affiliate's id.
+    assert calls_by(sandbox["postaffiliatepro"], USER) == 2
+    _userid, refid = affiliate_ids(USER)
+    assert {p.link_token for p in programs} == {refid}
+    assert all(p.domains and p.domains[0].startswith("www.") for p in programs)
+    assert all(f"a_aid={refid}&a_bid=" in (p.tracking_url or "") for p in programs)
+    assert all(p.terms and p.terms[0].kind == "percent" for p in programs)
+
+
+def test_a_campaign_maps_its_standing_rates_and_link_fields() -> None:
+    campaign = {
+        "id": "11111111",
+        "name": "Pro Plan",
+        "affstatus": "F",
+        "commissionsdetails": "per sale / lead: 12.5%, per click: $0.50, Signup: 1.234,50 EUR",
+    }
+    banners = [
+        {
+            "campaignid": "11111111",
+            "destinationurl": "https://www.example-shop.com/pricing",
+            "bannerclickurl": "https://demo.example/scripts/click.php?a_aid=blogger7&a_bid=ab12",
+            "userid": "3f2a9c01",
+        },
+        {"campaignid": "22222222", "destinationurl": "https://b.example/", "userid": "3f2a9c01"},
+    ]
+    [record] = with_banners([campaign], banners)
+    mapped = program("postaffiliatepro", record, "USD")
+    assert (mapped.relationship, mapped.network_relationship) == ("joined", "F")
+    assert mapped.domains == ("www.example-shop.com",)
+    assert mapped.link_token == "blogger7"
+    assert mapped.tracking_url == banners[0]["bannerclickurl"]
+    assert mapped.terms == (
+        CommissionTerm("percent", Decimal("12.5"), None, "per sale / lead"),
+        CommissionTerm("flat", Decimal("0.50"), "USD", "per click"),
+        CommissionTerm("flat", Decimal("1234.50"), "USD", "Signup"),
+    )
+    pending = program("postaffiliatepro", {"id": "3", "affstatus": ""}, "USD")
+    assert (pending.relationship, pending.network_relationship) == ("not_joined", None)
+    assert terms("none active", "USD") == ()
+    # Without a click URL, the banner's user id is the affiliate id.
+    assert affiliate_id({"bannerclickurl": "https://shop.example/#a_aid=anchor1"}) == "anchor1"
+    assert affiliate_id({"userid": "3f2a9c01"}) == "3f2a9c01"
+
+
+def _request(sub_id: str | None, token: str | None = "blogger7") -> LinkRequest:
+    program = LinkProgram("p1", "11111111", USER, link_token=token)
+    destination = "https://www.example-shop.com/pricing?plan=pro&x=1#top"
+    return LinkRequest(destination, sub_id, program, {"domain": "affiliates.example-shop.com"})
+
+
+def test_the_link_is_click_php_with_the_campaign_the_affiliate_and_data1() -> None:
+    assert PostAffiliatePro.link(_request("nl-42_x")) == (
+        "https://affiliates.example-shop.com/scripts/click.php?a_aid=blogger7&a_cid=11111111"
+        "&data1=nl-42_x&desturl=https%3A%2F%2Fwww.example-shop.com%2Fpricing%3Fplan%3Dpro"
+        "%26x%3D1%23top"
+    )
+    assert "data1" not in PostAffiliatePro.link(_request(None))
+    with pytest.raises(ValidationFailed):
+        PostAffiliatePro.link(_request("x", token=None))
+
+
+def test_sub_ids_past_the_column_or_with_other_characters_are_refused() -> None:
+    rule = PostAffiliatePro.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "data1"
+    assert rule.problem("a" * 255) is None
+    assert "at most 255" in (rule.problem("a" * 256) or "")
+    assert "'&'" in (rule.problem("a&b") or "")
+    assert rule.problem("two words") is not None
 
 
 async def test_verify_names_the_installation(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
