@@ -5,29 +5,43 @@ joined (shared/networks/refersion.md, fixtures/refersion/).
 `conversions(created_from, created_to, first, offset)` takes Unix seconds and pages by
 offset, sent as GraphQL variables. Amounts and `created` are strings; each brand reports in
 its own currency. A conversion with a `payment` has been paid. No call limit is published:
-a 429 is retried with backoff."""
+a 429 is retried with backoff.
+
+Links track on the brand's own pages: any page of the shop with the program's `rfsn` value
+and the affiliate's `subid` (Refersion's help: `https://example.com?rfsn=123456.abc123&
+subid=I_am_a_sentence`). The conversion field that reports the sub-id back is not in the
+documented samples: the schema is asked once per sync whether `Conversion` has `sub_id`
+(the name the `clicks` type uses), so a schema without it never fails a sync."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from app.connectors.auth import HeaderKey
-from app.connectors.base import Connector, Scope, Verified, Window
+from app.connectors.base import Connector, Scope, Unit, Verified, Window
 from app.connectors.errors import BadPayload, CredentialsRejected, RateLimited, RequestRejected
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Offset, Records, json_path
+from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 ENDPOINT = "https://graphql.refersion.com"
 SHOP = "shop { name url shop_identifier }"
-CONVERSIONS = f"""query Conversions($from: Int!, $to: Int!, $first: Int!, $offset: Int!) {{
-  conversions(created_from: $from, created_to: $to, first: $first, offset: $offset) {{
-    id total commission_total currency created status affiliate_id coupon_code
-    {SHOP} payment {{ created }}
-  }}
-}}"""
+CONVERSIONS = """query Conversions($from: Int!, $to: Int!, $first: Int!, $offset: Int!) {
+  conversions(created_from: $from, created_to: $to, first: $first, offset: $offset) {
+    id total commission_total currency created status affiliate_id coupon_code%s
+    SHOP payment { created }
+  }
+}""".replace("SHOP", SHOP)
+TRACKING = ("rfsn", "subid")
+# Conversion fields read only where the schema has them (see the module docstring).
+OPTIONAL = ("sub_id",)
+FIELDS = '{ __type(name: "Conversion") { fields { name } } }'
 AFFILIATES = f"{{ affiliates {{ id status rfsn_parameter {SHOP} }} }}"
 STATUSES = {
     "pending": "pending",
@@ -35,7 +49,13 @@ STATUSES = {
     "denied": "declined",
     "unqualified": "declined",
 }
-RELATIONSHIPS = {"active": "joined", "pending": "pending", "denied": "declined"}
+RELATIONSHIPS = {
+    "active": "joined",
+    "pending": "pending",
+    "denied": "declined",
+    "disabled": "declined",
+    "inactive": "declined",
+}
 REFUSED = ("unauthori", "forbidden", "invalid key", "invalid token", "authenticat")
 # The docs give 200 rows a request, an older revision 50; a short page ends the paging, so
 # the smaller size is the one that never stops early.
@@ -63,6 +83,18 @@ class Refersion(Connector):
         size=PAGE_SIZE,
     )
     concurrency = 2
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # Refersion: no spaces, "any string of alphanumeric text", words joined by '-' or
+        # '_'. It documents no length: 64 is our conservative cap.
+        SubIdRule("subid", 64),
+        on_program_domain=True,
+        # Links built here land on the brand's own site; these are Refersion's own click
+        # hosts (its tracking domain and refer.link short links).
+        hosts=("refersion.com", "refer.link"),
+    )
+    _conversions: str | None = None
     credentials_hint = (
         "In Refersion Marketplace click your name at the top right, choose Edit Your Profile "
         "and, under Your GraphQL Token, generate a new token and paste it here (generating "
@@ -98,9 +130,24 @@ class Refersion(Connector):
             True, accounts, f"Refersion accepted the token: {len(accounts)} approved programs"
         )
 
+    async def units(self, start: date, end: date, since: date | None = None) -> list[Unit]:
+        await self.conversion_query()
+        return await super().units(start, end, since)
+
+    async def conversion_query(self) -> str:
+        """The conversions query with the optional fields this schema has, asked once."""
+        if self._conversions is None:
+            payload = await self.request(self.query(FIELDS))
+            found = ((payload.get("data") or {}).get("__type") or {}).get("fields") or []
+            names = {f.get("name") for f in found if isinstance(f, dict)}
+            extra = "".join(f" {name}" for name in OPTIONAL if name in names)
+            self._conversions = CONVERSIONS % extra
+        return self._conversions
+
     def transactions_request(self, scope: Scope, window: Window) -> RequestSpec:
         start, last = int(window.start.timestamp()), int(window.last_second.timestamp())
-        return self.query(CONVERSIONS, **{"from": start, "to": last})
+        query = self._conversions or CONVERSIONS % ""
+        return self.query(query, **{"from": start, "to": last})
 
     def extract(self, payload: Any) -> Records:
         return _rows(payload, "conversions")
@@ -118,6 +165,8 @@ class Refersion(Connector):
             commission_amount=m.required_money("commission_total"),
             sale_amount=m.money("total"),
             currency=m.currency("currency"),
+            click_ref=m.text("sub_id"),
+            sub_ids={"subid": sub_id} if (sub_id := m.text("sub_id")) else {},
             advertiser_id=m.text("shop.shop_identifier"),
             advertiser_name=m.text("shop.name"),
             raw=record,
@@ -131,10 +180,34 @@ class Refersion(Connector):
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
-        word = m.text("status") or ""
         return ProgramRecord(
             external_id=m.text("shop.shop_identifier") or m.required_text("id"),
             name=m.text("shop.name"),
             domains=hosts_of(m.text("shop.url")),
-            network_relationship=RELATIONSHIPS.get(word.lower(), "not_joined"),
+            network_relationship=m.text("status"),
+            deeplinks=True,  # any page of the brand's site takes the rfsn parameter
+            link_token=rfsn_value(m.text("rfsn_parameter")),
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        program = request.program
+        assert program is not None
+        if not program.link_token:
+            problem = "Refersion listed no rfsn value for this program: list programs again"
+            raise ValidationFailed([FieldError("program_id", problem)])
+        parts = urlsplit(request.destination)
+        # A pasted affiliate link keeps its page, not its tracking.
+        kept = [p for p in parts.query.split("&") if p and p.split("=")[0] not in TRACKING]
+        query = "&".join(kept)
+        tracking = f"rfsn={encoded(program.link_token)}"
+        if request.sub_id:
+            tracking += f"&subid={encoded(request.sub_id)}"
+        return urlunsplit(parts._replace(query=f"{query}&{tracking}" if query else tracking))
+
+
+def rfsn_value(parameter: str | None) -> str | None:
+    """`&rfsn=1111110.c4845` (the listing's `rfsn_parameter`) as `1111110.c4845`."""
+    text = (parameter or "").lstrip("?&")
+    value = text.split("=", 1)[1] if text.startswith("rfsn=") else text
+    return value or None

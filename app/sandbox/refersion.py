@@ -8,6 +8,10 @@ A Marketplace token reaches several brand programs, each its own affiliate accou
 conversions together, oldest first, filtered by `created_from`/`created_to` (Unix seconds,
 both ends in), paged by `first` (at most 200: more is quietly cut to 200) and `offset`.
 No call limit is published: none is imposed.
+
+Links are pages of the brand's own site with `rfsn=<affiliate id>.<hash>&subid=<sub-id>`:
+a click on the shop's host with a program's rfsn becomes a sale of that program whose
+conversion reports the `subid` as `sub_id`.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from typing import Any
 from graphql import FieldNode, GraphQLResolveInfo
 from graphql.execution.values import get_argument_values
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, bounds, refused
 from app.sandbox.data import DataSpec, Txn
 from app.sandbox.kit import json_body
@@ -142,6 +147,20 @@ class RefersionSandbox(NetworkSandbox):
         if refused(token):
             return self.error(request, 403, "Forbidden")
         return Identity(token)
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        rfsn = request.query_params.get("rfsn", "")
+        program = next((p for p in _known() if p.rfsn == rfsn), None)
+        if program is None or host.removeprefix("www.") != program.url.split("//")[1]:
+            return await super().click(request, host, path)
+        if program.status != "ACTIVE":
+            return PlainTextResponse(f"affiliate {program.affiliate_id} is {program.status}", 400)
+        # The affiliate account is the brand's program: any of its sandbox advertisers sells.
+        shop = self.account(str(program.affiliate_id))
+        seller = next(a for a in shop.advertisers if a.relationship == "joined")
+        sub_id = request.query_params.get("subid")
+        destination = str(request.url.replace(scheme="https", netloc=host, path=f"/{path}"))
+        return clicks.record(self, str(program.affiliate_id), seller.id, sub_id, destination)
 
     async def graphql(self, request: Request, who: Identity) -> Response:
         return await graphql_response(SCHEMA, request, Root(self, who.credential))

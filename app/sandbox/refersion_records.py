@@ -13,7 +13,7 @@ from typing import Any
 from app.sandbox.catalog import BRANDS, id_range
 from app.sandbox.data import DataSpec, OrderState, Txn, account, convert, stable_int, state
 
-STATUSES = ("ACTIVE", "ACTIVE", "PENDING")
+STATUSES = ("ACTIVE", "ACTIVE", "PENDING", "DENIED")
 
 
 @dataclass(frozen=True)
@@ -42,21 +42,25 @@ class Program:
             "currency": self.currency,
         }
 
+    @property
+    def rfsn(self) -> str:
+        """The value of the program's `rfsn` parameter: affiliate id, a dot, a short hash."""
+        return f"{self.affiliate_id}.{stable_int('rfsn', self.affiliate_id) % 0xFFFFF:05x}"
+
     def record(self) -> dict[str, Any]:
-        tag = f"{stable_int('rfsn', self.affiliate_id) % 0xFFFFF:05x}"
         return {
             "id": self.affiliate_id,
             "name": "Example Creator",
             "email": "creator@example.com",
             "status": self.status,
-            "rfsn_parameter": f"&rfsn={self.affiliate_id}.{tag}",
+            "rfsn_parameter": f"&rfsn={self.rfsn}",
             "shop": self.shop,
         }
 
 
 def programs(token: str) -> list[Program]:
-    """The token's brand programs: two approved, one pending."""
-    ids = [100000 + stable_int("refersion-affiliate", token, n) % 800000 for n in range(3)]
+    """The token's brand programs: two approved, one pending, one denied."""
+    ids = [100000 + stable_int("refersion-affiliate", token, n) % 800000 for n in range(4)]
     return [Program.of(affiliate, n) for n, affiliate in enumerate(ids)]
 
 
@@ -101,6 +105,8 @@ def conversions(program: Program, epoch: int, spec: DataSpec) -> tuple[Txn, ...]
             "affiliate_id": program.affiliate_id,
             "affiliate": {"name": "Example Creator", "email": "creator@example.com"},
             "coupon_code": o.voucher,
+            # The link's `subid`, reported back on the conversion (see refersion_schema).
+            "sub_id": o.click_refs[0] if o.click_refs else None,
             "subscription_id": None,
             "shop": program.shop,
             "payment": payment,
@@ -117,7 +123,7 @@ def conversions(program: Program, epoch: int, spec: DataSpec) -> tuple[Txn, ...]
                 program.currency,
                 sale,
                 commission,
-                None,
+                record["sub_id"],
                 record,
             )
         )

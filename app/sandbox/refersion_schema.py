@@ -1,7 +1,9 @@
 """The Refersion Marketplace GraphQL schema the sandbox serves, from the fact sheet and the
 documentation samples (shared/networks/fixtures/refersion/): ids and counts as numbers,
 amounts and Unix times as strings, `shop { name url shop_identifier }`, `payment { created }`
-(null until paid), and `pageInfo { total_results { conversions } }` beside a query."""
+(null until paid), and `pageInfo { total_results { conversions } }` beside a query.
+`Conversion.sub_id` (the `subid` of the clicked link) is inferred: Refersion reports sub-ids
+with conversions, under the name its `clicks` type uses."""
 
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ type Conversion {
   affiliate_id: Int
   affiliate: Affiliate
   coupon_code: String
+  sub_id: String
   subscription_id: Int
   shop: Shop
   payment: Payment

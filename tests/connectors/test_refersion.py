@@ -1,10 +1,12 @@
 """Refersion Marketplace specifics: the token header, paging through GraphQL variables,
 windows as Unix seconds, GraphQL errors at HTTP 200, status words and payments, each
-brand's currency, programs of every status."""
+brand's currency, programs of every status with their rfsn value, links on the brand's
+own pages, the sub-id field asked for only where the schema has it, and the round trip."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -12,9 +14,18 @@ import pytest
 from app.connectors.base import Scope, split_windows
 from app.connectors.errors import CredentialsRejected, RequestRejected
 from app.connectors.http import NetworkHttp
-from app.connectors.refersion import PAGE_SIZE, Refersion
+from app.connectors.refersion import PAGE_SIZE, Refersion, rfsn_value
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
-from tests.connectors.support import CASES, Case, connector_for, stats, window
+from tests.connectors.support import CASES, TODAY, Case, connector_for, stats, window
+from tests.links.support import (
+    click,
+    connect,
+    destination_for,
+    linkable,
+    list_programs,
+    programs_of,
+)
 
 CASE = CASES["refersion"]
 # The documentation sample's first conversion, with the id and status the connector asks.
@@ -114,9 +125,122 @@ async def test_brands_in_their_own_currencies(runtime, sandbox) -> None:  # type
 
 async def test_programs_of_every_status(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, CASE).programs() for p in page]
-    assert sorted(p.relationship_status or "" for p in programs) == ["joined", "joined", "pending"]
+    assert sorted(p.relationship or "" for p in programs) == [
+        "declined",
+        "joined",
+        "joined",
+        "pending",
+    ]
+    assert {p.network_relationship for p in programs} == {"ACTIVE", "PENDING", "DENIED"}
     assert all(900000 <= int(p.external_id) <= 999999 for p in programs)
-    assert all(p.details["rfsn_parameter"].startswith("&rfsn=") for p in programs)
+    assert all(p.domains and p.deeplinks for p in programs)
     verified = await connector_for(runtime, CASE).verify()
-    joined = {p.details["affiliate_id"] for p in programs if p.relationship_status == "joined"}
+    joined = {(p.link_token or "").split(".")[0] for p in programs if p.relationship == "joined"}
     assert {a.account_id for a in verified.accounts} == joined
+
+
+def test_a_program_is_the_brand_with_its_rfsn_value() -> None:
+    record = {
+        "id": 123456,
+        "status": "ACTIVE",
+        "rfsn_parameter": "&rfsn=1111110.c4845",
+        "shop": {
+            "name": "example-skincare",
+            "url": "https://example-skincare.com/",
+            "shop_identifier": "58201934",
+        },
+    }
+    program = offline().complete(offline().map_program(record), Scope())
+    assert (program.external_id, program.name) == ("58201934", "example-skincare")
+    assert (program.relationship, program.network_relationship) == ("joined", "ACTIVE")
+    assert program.domains == ("example-skincare.com",)
+    assert program.link_token == "1111110.c4845"
+    assert rfsn_value("?rfsn=42.ab") == "42.ab"
+    assert rfsn_value(None) is None
+
+
+def _request(destination: str, sub_id: str | None) -> LinkRequest:
+    program = LinkProgram(
+        "p", "58201934", "", domains=("example-skincare.com",), link_token="1111110.c4845"
+    )
+    return LinkRequest(destination, sub_id, program)
+
+
+def test_the_link_is_the_brand_page_with_rfsn_and_subid() -> None:
+    page = "https://example-skincare.com/products/serum?size=50ml#reviews"
+    assert Refersion.link(_request(page, "ig_story-3")) == (
+        "https://example-skincare.com/products/serum?size=50ml&rfsn=1111110.c4845"
+        "&subid=ig_story-3#reviews"
+    )
+    assert Refersion.link(_request("https://example-skincare.com", None)) == (
+        "https://example-skincare.com?rfsn=1111110.c4845"
+    )
+    # A pasted affiliate link keeps its page, not someone's tracking.
+    pasted = "https://example-skincare.com/?rfsn=999.old&subid=x&utm_source=a%20b"
+    assert Refersion.link(_request(pasted, "y")) == (
+        "https://example-skincare.com/?utm_source=a%20b&rfsn=1111110.c4845&subid=y"
+    )
+    assert Refersion.links.on_program_domain  # type: ignore[union-attr]
+
+
+def test_sub_ids_with_spaces_or_past_the_cap_are_refused() -> None:
+    rule = Refersion.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "subid"
+    assert rule.problem("I_am_a_sentence") is None
+    assert rule.problem("I am a sentence") is not None
+    assert "at most 64" in (rule.problem("a" * 65) or "")
+
+
+async def test_the_sub_id_field_is_asked_for_only_where_the_schema_has_it(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, CASE)
+
+    def query() -> str:
+        first = next(connector.windows(*window(2)))
+        text: str = connector.transactions_request(Scope(), first).json["query"]
+        return text
+
+    assert "sub_id" not in query()
+    await connector.units(*window(2))  # asks the schema once
+    assert "sub_id" in query()
+    bare = offline()
+    without = {"data": {"__type": {"fields": [{"name": "id"}, {"name": "total"}]}}}
+
+    async def answer(spec: Any) -> Any:
+        return without
+
+    bare.request = answer  # type: ignore[method-assign]
+    assert "sub_id" not in await bare.conversion_query()
+
+
+async def test_sub_id_round_trip_on_the_brand_site(client, workspace, runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    """The shared round trip (tests/links/test_roundtrip.py), with the link's host checked
+    against the program's own domains: a Refersion link has no click host of the network's."""
+    headers = workspace["headers"]
+    connection_id = await connect(client, headers, "refersion")
+    assert await list_programs(runtime, connection_id) == "succeeded"
+    program = linkable(await programs_of(client, headers, connection_id))
+    body = {
+        "connection_id": connection_id,
+        "program_id": program["id"],
+        "destination_url": destination_for(program),
+        "sub_id": "nlrt42",
+    }
+    response = await client.post("/v1/links", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    link = response.json()["url"]
+    assert urlsplit(link).hostname in program["domains"]
+    clicked = click(sandbox["refersion"], link)
+    assert clicked.status_code == 302, clicked.text
+    assert clicked.headers["location"].startswith(body["destination_url"].split("?")[0])
+    sales = [
+        t
+        async for page in connector_for(runtime, CASE).transactions(
+            TODAY - timedelta(days=2), TODAY
+        )
+        for t in page
+        if t.click_ref == "nlrt42"
+    ]
+    assert [s.advertiser_id for s in sales] == [program["external_id"]]
+    # A link on another brand's site is refused before it is made.
+    body["destination_url"] = "https://elsewhere.example/page"
+    assert (await client.post("/v1/links", json=body, headers=headers)).status_code == 422
