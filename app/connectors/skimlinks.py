@@ -1,7 +1,13 @@
 """Skimlinks: a client-credentials token (`skimlinks_auth`), the Reporting API's commission
 report by transaction date or, after a first sync, `updated_since`; merchants as programs
 (`skimlinks_merchants`). Amounts carry float noise from currency conversion: read exactly,
-rounded to the minor unit (shared/networks/skimlinks.md, fixtures/skimlinks/)."""
+rounded to the minor unit (shared/networks/skimlinks.md, fixtures/skimlinks/).
+
+Links wrap any destination: `https://go.skimresources.com/?id=<publisher>X<site>&xs=1&url=
+<destination>&xcust=<sub-id>`; Skimlinks finds the merchant from the destination and
+reports `xcust` back as `click_details.custom_id`. The site is the connection's own
+`domain_id`, else the first registered site, which one merchant-listing call names (the
+only call a link costs; the links service keeps each link a week)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from app.connectors.ratelimit import Budget
 from app.connectors.skimlinks_auth import SkimlinksToken, token_publisher
 from app.fx.money import round_money
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 REPORTING = "https://reporting.skimapis.com"
 WIRE = "%Y-%m-%dT%H:%M:%S"
@@ -46,6 +53,14 @@ class Skimlinks(Connector):
     budgets = (Budget(40, 60), Budget(300, 3600))
     concurrency = 2
     incremental = True
+    links = LinkFormat(
+        # Built offline once the site is known; naming the site may take one API call.
+        "network_api",
+        # Skimlinks: xcust "has a maximum size of 50 characters"; &, ?, = and spaces break it.
+        SubIdRule("xcust", 50, r"A-Za-z0-9_\-.", "letters, digits, '-', '_' and '.'"),
+        needs_program=False,
+        hosts=("skimresources.com",),
+    )
     credentials_hint = (
         f"In the Skimlinks Publisher Hub open {PAGE}, and copy the Publisher ID, Client ID "
         "and Client Secret shown there again (each ID and the secret exactly as shown)."
@@ -123,10 +138,31 @@ class Skimlinks(Connector):
         )
 
     def extract_programs(self, payload: Any) -> Records:
-        return merchants.per_program(self._list(payload, "merchants"))
+        currency = payload.get("user_currency") if isinstance(payload, dict) else None
+        return merchants.per_program(self._list(payload, "merchants"), currency)
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         return merchants.program(self.slug, record)
+
+    async def api_link(self, request: LinkRequest) -> str:
+        site = self.site or await self.first_site()
+        params = {"id": f"{self.publisher}X{site}", "xs": "1", "url": request.destination}
+        if request.sub_id:
+            params["xcust"] = request.sub_id
+        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
+        return f"https://go.skimresources.com/?{query}"
+
+    async def first_site(self) -> str:
+        """The site the Merchant API answers for when asked for none: the first registered."""
+        payload = await self.request(self.programs_request(Scope()).with_params(limit=1))
+        site = merchants.site_of(payload)
+        if site is None:
+            raise RequestRejected(
+                self.slug,
+                "Skimlinks named none of your sites: enter one site's ID (Publisher Hub: "
+                "Settings > Install) on this connection to make links",
+            )
+        return site
 
     async def scopes(self) -> list[Scope]:
         return [Scope(self.publisher, f"site {self.site}" if self.site else None)]

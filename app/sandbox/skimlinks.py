@@ -10,6 +10,12 @@ shared/networks/fixtures/skimlinks/), three hosts on one app:
   first site when absent; another publisher's site is refused), `limit` (200), `offset`
   -> HTTP 201 `{user_currency, merchants, has_more, next_val, last_val, num_returned}`.
 
+The merchants answer names its site in `publisher_domain_stats`; each merchant carries its
+`minimum_rate`/`maximum_rate`. `https://go.skimresources.com/?id=<publisher>X<site>&url=
+<destination>&xcust=<sub-id>` is a click: the merchant is the one selling on the
+destination's domain (one joined merchant also sells on example.com, the shop tests link to
+when they name none); a destination no merchant sells on is passed through untracked.
+
 The token goes in the `access_token` query parameter; a path naming another publisher is
 403. Budgets per key: 40 calls a minute, 300 an hour; 429s carry no `Retry-After`. Error
 bodies are not documented: `{"error": message}` here. A client id belongs to one publisher
@@ -20,17 +26,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
+from app.links.domains import registrable
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds
-from app.sandbox.data import DataSpec, Txn, account, stable_int, state
+from app.sandbox.data import Advertiser, DataSpec, Txn, account, stable_int, state
 from app.sandbox.kit import json_body, offset_slice, params
 from app.sandbox.registry import SandboxConnection
 from app.sandbox.skimlinks_auth import WEEK, SkimlinksTokens, publisher_of
-from app.sandbox.skimlinks_records import FORMAT, lines, merchant
+from app.sandbox.skimlinks_records import FORMAT, domains_of, lines, merchant
 
 ID_RANGE = (10_000_000, 10_999_999)
 REPORT = "/commission-report"
@@ -78,6 +87,11 @@ CONNECTIONS = (
         1,
     ),
 )
+
+
+def _house(listed: list[Advertiser]) -> Advertiser | None:
+    """The merchant that also sells on example.com: the first joined one by name."""
+    return next((a for a in listed if a.relationship == "joined"), None)
 
 
 @lru_cache(maxsize=16)
@@ -208,7 +222,8 @@ class SkimlinksSandbox(NetworkSandbox):
         offset = params.integer(q, "offset", 0, minimum=0)
         currency = currency_of(pid)
         listed = sorted(self.account(str(pid)).advertisers, key=lambda a: a.name)
-        page = [merchant(a, currency) for a in offset_slice(listed, offset, limit)]
+        house = _house(listed)
+        page = [merchant(a, currency, a == house) for a in offset_slice(listed, offset, limit)]
         body = {
             "user_currency": currency,
             "merchants": page,
@@ -216,8 +231,32 @@ class SkimlinksSandbox(NetworkSandbox):
             "next_val": listed[offset + limit].name if offset + limit < len(listed) else None,
             "last_val": page[-1]["name"] if page else None,
             "num_returned": len(page),
+            "publisher_domain_stats": [{"publisher_domain_id": site}],
         }
         return json_body(body, 201)  # the Merchant API's documented success status
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "go.skimresources.com" or path not in ("", "/"):
+            return await super().click(request, host, path)
+        q = request.query_params
+        publisher, _, site = q.get("id", "").partition("X")
+        if (
+            not publisher.isdigit()
+            or not site.isdigit()
+            or int(site) not in sites_of(int(publisher))
+        ):
+            return self.error(request, 404, f"unknown site id {q.get('id')!r}")
+        destination = q.get("url", "")
+        wanted = registrable(urlsplit(destination).hostname)
+        listed = self.account(publisher).advertisers
+        house = _house(sorted(listed, key=lambda a: a.name))
+        seller = next(
+            (a for a in listed if wanted in (registrable(d) for d in domains_of(a, a == house))),
+            None,
+        )
+        if seller is None:  # not monetisable: Skimlinks passes the reader on untracked
+            return RedirectResponse(destination, 302)
+        return clicks.record(self, publisher, seller.id, q.get("xcust"), destination)
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -150,7 +150,38 @@ def lines(s: OrderState, epoch: int, pid: int, site: int, currency: str) -> list
     return out
 
 
-def merchant(adv: Advertiser, currency: str) -> dict[str, Any]:
+# The shop tests link to when they name no merchant: one merchant sells there as well.
+HOUSE_DOMAIN = "example.com"
+
+
+def domains_of(adv: Advertiser, house: bool) -> list[str]:
+    return [adv.domain, HOUSE_DOMAIN] if house else [adv.domain]
+
+
+def _rate(adv: Advertiser, bound: str, currency: str) -> dict[str, Any]:
+    """A Rate object: a percentage (percent points), or a flat amount per lead."""
+    if adv.index % 4 == 3:
+        amount = float(adv.rate * 40) * (2 if bound == "maximum" else 1)
+        return {
+            "aggregation_type": bound,
+            "rate_type": "flat_rate",
+            "base_rate": amount,
+            "increased_rate": None,
+            "currency": currency,
+            "payout_type": "cpl",
+        }
+    percent = float(adv.rate * 100) * (1.5 if bound == "maximum" else 1)
+    return {
+        "aggregation_type": bound,
+        "rate_type": "percentage",
+        "base_rate": percent,
+        "increased_rate": None,
+        "currency": None,
+        "payout_type": "cpa",
+    }
+
+
+def merchant(adv: Advertiser, currency: str, house: bool = False) -> dict[str, Any]:
     """A Merchant API v4 merchant: the brand (`id` = `advertiser_id`) and its program ids."""
     return {
         "id": brand_id(adv),
@@ -159,11 +190,13 @@ def merchant(adv: Advertiser, currency: str) -> dict[str, Any]:
         "name": adv.name,
         "favourite": False,
         "partner_type": ("standard", "preferred", "vip")[adv.index % 3],
-        "domains": [adv.domain],
+        "domains": domains_of(adv, house),
         "countries": [adv.country.lower()],
         "verticals": ["Shopping"],
         "calculated_commission_rate": float(adv.rate) * 0.75,
         "calculated_ecpc": round(float(adv.rate) * 2.31, 5),
+        "minimum_rate": _rate(adv, "minimum", currency),
+        "maximum_rate": _rate(adv, "maximum", currency),
         "metadata": {
             "logo": f"https://static.example/merchant_logos/{adv.id}.png",
             "description": f"{adv.name} ({adv.domain}); commissions paid in {currency}.",

@@ -1,7 +1,9 @@
 """Skimlinks specifics: the recorded commission, float-noise amounts read exactly, the
 active/cancelled + payment status table, the token in the query string, windows by
 transaction date and incremental `updated_since`, one site by `domain_id`, negative
-return lines, merchants by program, budgets, and verify's messages."""
+return lines, merchants by program with their rate bounds, the go.skimresources.com link
+for the connection's (or the first registered) site and its xcust rule, budgets, and
+verify's messages."""
 
 from collections import defaultdict
 from dataclasses import replace
@@ -19,8 +21,13 @@ from app.connectors.errors import BadPayload, CredentialsRejected, QuotaSpent
 from app.connectors.http import NetworkHttp
 from app.connectors.skimlinks import Skimlinks
 from app.connectors.skimlinks_auth import token_publisher
+from app.connectors.skimlinks_merchants import per_program
+from app.connectors.skimlinks_merchants import program as merchant_program
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkRequest
 from app.sandbox import registry
 from app.sandbox.expected import expected_transactions
+from app.sandbox.skimlinks import sites_of
 from tests.connectors.support import (
     CASES,
     TODAY,
@@ -242,14 +249,73 @@ async def test_merchants_are_listed_per_program_and_name_the_commissions(runtime
     connector.programs_paginator = replace(Skimlinks.programs_paginator, size=2)  # type: ignore[misc]
     programs = [p async for page in connector.programs() for p in page]
     assert len(calls(sandbox["skimlinks"], "/merchants")) >= 3
-    assert {p.relationship_status for p in programs} == {"joined"}
-    assert all(p.domain and p.name and "advertiser_id" in p.details for p in programs)
+    assert {(p.relationship, p.network_relationship) for p in programs} == {("joined", None)}
+    assert all(p.domains and p.name and p.deeplinks and p.terms for p in programs)
+    assert all(p.account_id == PUBLISHER for p in programs)
+    assert sum("example.com" in p.domains for p in programs) == 1  # the sandbox's house shop
     records = await fetch(connector, *window(100))
     assert {r.advertiser_id for r in records} <= {p.external_id for p in programs}
     # One site's merchants are asked for that site.
     await anext(aiter(connector_for(runtime, ONE_SITE).programs()))
     site = ONE_SITE.credentials["domain_id"]
     assert calls(sandbox["skimlinks"], "/merchants")[-1]["publisher_domain_id"] == site
+
+
+def test_a_merchant_maps_its_domains_and_rate_bounds() -> None:
+    listed = {
+        "id": 49697,
+        "advertiser_id": 49697,
+        "merchant_ids": ["8212", "8213"],
+        "name": "JCPenney",
+        "domains": ["jcpenney.com", "jcp.com"],
+        "calculated_commission_rate": 0.0586546,
+        "minimum_rate": {"rate_type": "percentage", "base_rate": 2.5, "payout_type": "cpa"},
+        "maximum_rate": {"rate_type": "flat_rate", "base_rate": 8, "payout_type": "cpl"},
+    }
+    [first, second] = per_program([listed], "eur")
+    program = merchant_program("skimlinks", first)
+    assert (program.external_id, second["program_id"]) == ("8212", "8213")
+    assert program.domains == ("jcpenney.com", "jcp.com")
+    assert program.terms == (
+        CommissionTerm("percent", Decimal("2.5"), None, "minimum cpa"),
+        CommissionTerm("flat", Decimal("8"), "EUR", "maximum cpl"),
+    )
+    assert merchant_program("skimlinks", {"program_id": "1"}).terms == ()
+
+
+# ---- links ------------------------------------------------------------------------------
+DESTINATION = "https://www.jcpenney.com/p/lamp?colour=blue&size=2#reviews"
+
+
+async def test_the_link_wraps_the_destination_for_the_connections_site() -> None:
+    connector = offline(domain_id="1408821")
+    link = await connector.api_link(LinkRequest(DESTINATION, "post-7_a", None))
+    assert link == (
+        "https://go.skimresources.com/?id=185785X1408821&xs=1&url=https%3A%2F%2Fwww.jcpenney"
+        ".com%2Fp%2Flamp%3Fcolour%3Dblue%26size%3D2%23reviews&xcust=post-7_a"
+    )
+    assert "xcust" not in await connector.api_link(LinkRequest(DESTINATION, None, None))
+
+
+async def test_without_a_site_the_link_names_the_first_registered_one(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, SKIM)
+    link = await connector.api_link(LinkRequest(DESTINATION, None, None))
+    first_site = str(sites_of(int(PUBLISHER))[0])
+    assert link.startswith(f"https://go.skimresources.com/?id={PUBLISHER}X{first_site}&xs=1&")
+    asked = calls(sandbox["skimlinks"], "/merchants")
+    assert len(asked) == 1
+    assert asked[0]["limit"] == "1"
+    assert "publisher_domain_id" not in asked[0]
+
+
+def test_sub_ids_past_fifty_or_with_url_characters_are_refused() -> None:
+    rule = Skimlinks.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "xcust"
+    assert rule.problem("a" * 50) is None
+    assert "at most 50" in (rule.problem("a" * 51) or "")
+    for bad in ("a&b", "a?b", "a=b", "a b"):
+        assert rule.problem(bad) is not None
+    assert not Skimlinks.links.needs_program  # type: ignore[union-attr]
 
 
 # ---- budgets --------------------------------------------------------------------------

@@ -39,7 +39,8 @@ NETWORK = Network(
             "domain_id",
             "Site (domain) ID",
             "Optional. The number of one of your registered sites (Publisher Hub: Settings, "
-            "then Install), to report on that site alone; leave it empty for every site.",
+            "then Install), to report on that site alone and credit links to it; leave it "
+            "empty for every site (links then name your first registered site).",
             required=False,
             example="1055589",
         ),
