@@ -1,12 +1,11 @@
 """Refersion Marketplace specifics: the token header, paging through GraphQL variables,
 windows as Unix seconds, GraphQL errors at HTTP 200, status words and payments, each
 brand's currency, programs of every status with their rfsn value, links on the brand's
-own pages, the sub-id field asked for only where the schema has it, and the round trip."""
+own pages, the sub-id field asked for only where the schema has it."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -17,15 +16,7 @@ from app.connectors.http import NetworkHttp
 from app.connectors.refersion import PAGE_SIZE, Refersion, rfsn_value
 from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
-from tests.connectors.support import CASES, TODAY, Case, connector_for, stats, window
-from tests.links.support import (
-    click,
-    connect,
-    destination_for,
-    linkable,
-    list_programs,
-    programs_of,
-)
+from tests.connectors.support import CASES, Case, connector_for, stats, window
 
 CASE = CASES["refersion"]
 # The documentation sample's first conversion, with the id and status the connector asks.
@@ -210,37 +201,3 @@ async def test_the_sub_id_field_is_asked_for_only_where_the_schema_has_it(runtim
 
     bare.request = answer  # type: ignore[method-assign]
     assert "sub_id" not in await bare.conversion_query()
-
-
-async def test_sub_id_round_trip_on_the_brand_site(client, workspace, runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
-    """The shared round trip (tests/links/test_roundtrip.py), with the link's host checked
-    against the program's own domains: a Refersion link has no click host of the network's."""
-    headers = workspace["headers"]
-    connection_id = await connect(client, headers, "refersion")
-    assert await list_programs(runtime, connection_id) == "succeeded"
-    program = linkable(await programs_of(client, headers, connection_id))
-    body = {
-        "connection_id": connection_id,
-        "program_id": program["id"],
-        "destination_url": destination_for(program),
-        "sub_id": "nlrt42",
-    }
-    response = await client.post("/v1/links", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    link = response.json()["url"]
-    assert urlsplit(link).hostname in program["domains"]
-    clicked = click(sandbox["refersion"], link)
-    assert clicked.status_code == 302, clicked.text
-    assert clicked.headers["location"].startswith(body["destination_url"].split("?")[0])
-    sales = [
-        t
-        async for page in connector_for(runtime, CASE).transactions(
-            TODAY - timedelta(days=2), TODAY
-        )
-        for t in page
-        if t.click_ref == "nlrt42"
-    ]
-    assert [s.advertiser_id for s in sales] == [program["external_id"]]
-    # A link on another brand's site is refused before it is made.
-    body["destination_url"] = "https://elsewhere.example/page"
-    assert (await client.post("/v1/links", json=body, headers=headers)).status_code == 422
