@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.service import credentials_of
@@ -192,7 +194,7 @@ async def _context(
     if program_ids:
         rows = await session.execute(
             select(*_PROGRAM_COLUMNS).where(
-                Program.workspace_id == workspace_id, Program.id.in_(program_ids)
+                Program.workspace_id == workspace_id, Program.id == any_(_uuids(program_ids))
             )
         )
         programs = {row.id: _link_program(row) for row in rows}
@@ -236,6 +238,12 @@ async def _context(
             if tag:
                 tracking_ids[connection_id].add(tag)
     return _Context(connections, programs, by_brand, fields, tracking_ids)
+
+
+def _uuids(ids: set[uuid.UUID]) -> Any:
+    """One array parameter (`= ANY($1)`): a statement that stays the same for any count,
+    where `IN` would bind and compile a parameter per id."""
+    return bindparam(None, list(ids), type_=ARRAY(PG_UUID(as_uuid=True)))
 
 
 def _host(url: str) -> str | None:
