@@ -31,7 +31,7 @@ from app.errors import FieldError, ProblemError, ValidationFailed
 from app.links.amazon import AmazonLinks, marketplace_domain
 from app.links.domains import on_domain, registrable
 from app.links.format import LinkFormat, LinkProgram, LinkRequest
-from app.models import Connection, Program, Transaction
+from app.models import Connection, DailyDetailRollup, Program
 from app.runtime import Runtime
 from app.syncs.runner import connector_for
 
@@ -225,16 +225,18 @@ async def _context(
     amazon = [c.id for c in connections.values() if c.network == "amazon"]
     tracking_ids: dict[uuid.UUID, set[str]] = {c: set() for c in amazon}
     if amazon:
-        rows2 = await session.execute(
-            select(Transaction.connection_id, Transaction.click_ref)
+        # From the rollup keyed by click ref (a row per day and tracking id), not a scan
+        # of every line the store ever reported.
+        tags = await session.execute(
+            select(DailyDetailRollup.connection_id, DailyDetailRollup.click_ref)
             .where(
-                Transaction.workspace_id == workspace_id,
-                Transaction.connection_id.in_(amazon),
-                Transaction.click_ref.is_not(None),
+                DailyDetailRollup.workspace_id == workspace_id,
+                DailyDetailRollup.connection_id.in_(amazon),
+                DailyDetailRollup.click_ref.is_not(None),
             )
             .distinct()
         )
-        for connection_id, tag in rows2:
+        for connection_id, tag in tags:
             if tag:
                 tracking_ids[connection_id].add(tag)
     return _Context(connections, programs, by_brand, fields, tracking_ids)
