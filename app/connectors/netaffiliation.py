@@ -1,6 +1,8 @@
 """NetAffiliation (Kwanko): the legacy publisher web services. Transactions come from the stat
 service's `requete.php` as `OK n` then `;` lines in the order `champs` asks for, failures as
-`KO <code> <text>`; programs from the user's own XML feed URL (notes/netaffiliation.md)."""
+`KO <code> <text>`; programs from the user's own XML feed URL (notes/netaffiliation.md),
+with the link codes of the tracking-links feed where the form has one (see
+`netaffiliation_links`)."""
 
 from __future__ import annotations
 
@@ -10,20 +12,22 @@ from datetime import datetime
 from decimal import Decimal
 from html import unescape
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from app.connectors import netaffiliation_links as links
 from app.connectors.auth import AuthStrategy
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.decoders import StatusBody, StatusText, Xml, as_list
 from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected, TransientError
 from app.connectors.http import NetworkHttp, RequestSpec
 from app.connectors.mapping import Mapper
+from app.connectors.paging import Records
 from app.connectors.values import parse_time
 from app.ledger.records import ProgramRecord, TransactionRecord
-from app.links.domains import hosts_of
+from app.links.domains import host_of, registrable
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 STAT = "https://stat.netaffiliation.com"
 # Always asked for explicitly: without `champs` the service picks its own columns.
@@ -39,6 +43,9 @@ BAD_LOGIN = re.compile(r"(?i)authentif|identifiant|mot de passe|password|\bauth[
 TEMPORARY = re.compile(r"(?i)temporair|temporar|maintenance|surcharg|overload|try again|réessay")
 ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 FEED = Xml()
+# The programs feed's `etat`: `on` while the site is on the program, `off` otherwise (not
+# yet accepted, refused or left: the feed does not say which).
+RELATIONSHIPS = {"on": "joined", "off": "not_joined"}
 
 
 class WebServiceKeys(AuthStrategy):
@@ -66,11 +73,23 @@ class NetAffiliation(Connector):
     decoder = StatusText(delimiter=";", columns=COLUMNS)
     timezone = PARIS
     concurrency = 1  # no documented limit: one request at a time
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # Kwanko takes 8,000 characters in `argsite`, but advises keeping a click URL under
+        # 2,048 for browsers, and the destination rides in the same URL: 255 leaves room.
+        SubIdRule("argsite", 255),
+        hosts=("action.metaffiliation.com",),
+    )
     credentials_hint = (
         "Check the web-services login (usually your account e-mail) and the web-services "
         "password created in your NetAffiliation (Kwanko) account under Tools, then "
         "Deduplication, then Web Services (it is not the password you sign in with)."
     )
+
+    def __init__(self, credentials: Mapping[str, str], http: NetworkHttp) -> None:
+        super().__init__(credentials, http)
+        self._generic: dict[str, list[str]] | None = None
 
     async def scopes(self) -> list[Scope]:
         return [Scope(self.credentials["login"])]
@@ -162,16 +181,49 @@ class NetAffiliation(Connector):
             raise BadPayload(self.slug, f"{self.name} feed has no <prog> elements")
         return [p for p in as_list(payload.get("prog")) if isinstance(p, dict)]
 
+    async def fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+        payload, records = await super().fetch_programs(spec)
+        # The programs feed has no link codes: carry over each program's generic links.
+        found = await self.generic_links()
+        return payload, [{**r, "generic_links": found.get(str(r.get("@id")), [])} for r in records]
+
+    async def generic_links(self) -> dict[str, list[str]]:
+        """The tracking-links feed's generic links by program id, read once per connector
+        (none when the form has no tracking-links feed)."""
+        if self._generic is None:
+            feed = (self.credentials.get("tracking_feed_url") or "").strip()
+            payload = await self.request(RequestSpec("GET", feed, user_host=True)) if feed else None
+            programs = self.extract_programs(payload)
+            self._generic = {
+                Mapper(self.slug, p).required_text("@id"): links.tracks(p) for p in programs
+            }
+        return self._generic
+
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
-        etat = (m.text("@etat") or "").lower()
-        link = m.text("link")
+        generic = links.GenericLinks(tuple(map(str, record.get("generic_links") or ())))
+        site = host_of(m.text("link"))
         return ProgramRecord(
             external_id=m.required_text("@id"),
             name=m.text("title"),
-            domains=hosts_of(urlsplit(link).hostname if link else None),
-            network_relationship="joined" if etat == "on" else "inactive",
+            # `<link>` is the merchant's site, unless a feed ever gives a tracking link there.
+            domains=(site,) if site and registrable(site) != "metaffiliation.com" else (),
+            network_relationship=(m.text("@etat") or "").lower() or None,
+            deeplinks=generic.deeplinks,
+            link_token=generic.code,
+            tracking_url=generic.home,
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        assert request.program is not None
+        code = request.program.link_token
+        if not code:
+            raise links.no_code(request.program)
+        query = f"mclic={encoded(code)}"
+        if request.sub_id:
+            query += f"&argsite={encoded(request.sub_id)}"
+        return f"{links.CLICK}?{query}&redir={encoded(request.destination)}"
 
 
 def _unescape(text: str, keep: str) -> str:

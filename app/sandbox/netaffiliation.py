@@ -8,11 +8,15 @@ ours: no real list is known). `debut`/`fin` are whole Paris days, `fin` inclusiv
 transaction `id` counts per campaign, so ids repeat across campaigns. Dates are
 `YYYY-MM-DD HH:MM:SS UTC`, or naive Paris time (`date_style`: mixed | utc | paris |
 legacy `dd/mm/YYYY`); `argsite` carries HTML entities. No paid state: paid is `v`.
-The programs feed `GET /flux_prog.php?taff=<key>` is in `netaffiliation_feed`.
+The programs feed `GET /flux_prog.php?taff=<key>` and the tracking-links feed
+`GET /xmltrack.php?sec=<key>&site=<id>&supp=liens_generiques` are in `netaffiliation_feed`;
+a click on `https://action.metaffiliation.com/trk.php?mclic=&argsite=&redir=` is a sale of
+the program its link code names, `argsite` its sub-id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
@@ -20,9 +24,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox import netaffiliation_feed as feed
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds, reason, refused
 from app.sandbox.data import DataSpec, OrderState, Txn, account, stable_int, state
@@ -76,7 +81,7 @@ def transactions(
 ) -> list[Txn]:
     """The rows `requete.php` serves `login` for [start, end] (dates: Paris days)."""
     acct, ids = account("netaffiliation", login, spec), _campaign_ids(login, spec)
-    site = str(500000 + stable_int("netaffiliation-site", login) % 100000)
+    site = str(feed.site_for(login))
     out = []
     for order in acct.between(*bounds(start, end, "Europe/Paris")):
         s = state(order, epoch)
@@ -116,7 +121,12 @@ expected = transactions
 def _connection(nickname: str, login: str, password: str) -> SandboxConnection:
     return SandboxConnection(
         nickname,
-        {"login": login, "webservices_password": password, "xml_feed_url": feed.url_for(login)},
+        {
+            "login": login,
+            "webservices_password": password,
+            "xml_feed_url": feed.url_for(login),
+            "tracking_feed_url": feed.links_url_for(login),
+        },
         (login,),
         secret_key="webservices_password",
         transactions_path="/requete.php",
@@ -139,10 +149,18 @@ class NetAffiliationSandbox(NetworkSandbox):
 
     def __init__(self) -> None:
         super().__init__()
-        self.logins = {feed.key_for(c.accounts[0]): c.accounts[0] for c in CONNECTIONS}
+        self.logins: dict[str, str] = {}
+        for login in (c.accounts[0] for c in CONNECTIONS):
+            self.known(login)
+
+    def known(self, login: str) -> None:
+        """Remember a login's feed keys and site, which name it in feeds and link codes."""
+        self.logins.setdefault(feed.key_for(login), login)
+        self.logins.setdefault(feed.links_key_for(login), login)
+        self.logins.setdefault(str(feed.site_for(login)), login)
 
     def error(self, request: Request, status: int, message: str) -> Response:
-        if request.url.path == "/flux_prog.php":
+        if request.url.path in ("/flux_prog.php", "/xmltrack.php"):
             return Response(message, status, media_type="text/plain; charset=utf-8")
         if status in (400, 401, 403):  # what the service says in a body, at HTTP 200
             return status_text_body(ok=False, message=message)
@@ -153,7 +171,7 @@ class NetAffiliationSandbox(NetworkSandbox):
         login = request.query_params.get("authl", "").strip()
         if not login or refused(request.query_params.get("authv")):
             return self.error(request, 401, BAD_LOGIN)
-        self.logins.setdefault(feed.key_for(login), login)
+        self.known(login)
         return Identity(login)
 
     async def requete(self, request: Request, who: Identity) -> Response:
@@ -187,16 +205,33 @@ class NetAffiliationSandbox(NetworkSandbox):
         return status_text_body(lines, champs or DEFAULT_CHAMPS)
 
     def routes(self) -> list[BaseRoute]:
+        feeds = feed.Feed(self)
         return [
             self.api("/requete.php", self.requete),
-            self.api("/flux_prog.php", feed.Feed(self).programs, authenticate=self.feed_key),
+            self.api("/flux_prog.php", feeds.programs, authenticate=self.feed_key("taff")),
+            self.api("/xmltrack.php", feeds.links, authenticate=self.feed_key("sec")),
         ]
 
-    async def feed_key(self, request: Request) -> Identity | Response:
-        key = request.query_params.get("taff", "").strip()
-        if refused(key):
-            return self.error(request, 403, "Clé de flux invalide")
-        return Identity(self.logins.get(key, key), details={"taff": key})
+    def feed_key(self, name: str) -> Callable[[Request], Awaitable[Identity | Response]]:
+        """A feed's key (`taff`, `sec`) in the query names its publisher."""
+
+        async def authenticate(request: Request) -> Identity | Response:
+            key = request.query_params.get(name, "").strip()
+            if refused(key):
+                return self.error(request, 403, "Clé de flux invalide")
+            return Identity(self.logins.get(key, key), details={name: key})
+
+        return authenticate
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "action.metaffiliation.com" or path != "trk.php":
+            return await super().click(request, host, path)
+        q = request.query_params
+        named = feed.read_link_code(q.get("mclic", ""))
+        login = self.logins.get(str(named[1])) if named else None
+        if named is None or login is None:
+            return PlainTextResponse(f"unknown link code {q.get('mclic')!r}", status_code=404)
+        return clicks.record(self, login, named[0], q.get("argsite"), q.get("redir"))
 
 
 def build_app() -> Any:

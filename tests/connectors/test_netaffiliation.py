@@ -1,5 +1,6 @@
 """NetAffiliation specifics: the request, the `OK n`/`KO` body, ids per campaign, entities,
-dates with and without ` UTC`, the programs feed and the egress guard on its URL."""
+dates with and without ` UTC`, the programs and tracking-links feeds, the egress guard on
+their URLs, and tracking links."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -8,6 +9,7 @@ import httpx
 import pytest
 
 from app.connectors.base import Scope
+from app.connectors.decoders import Xml
 from app.connectors.errors import (
     BadPayload,
     CredentialsRejected,
@@ -16,13 +18,17 @@ from app.connectors.errors import (
     TransientError,
 )
 from app.connectors.http import RequestSpec
-from app.connectors.netaffiliation import CHAMPS
+from app.connectors.netaffiliation import CHAMPS, NetAffiliation
+from app.connectors.netaffiliation_links import CLICK, tracks
 from app.connectors.registry import build_connector
+from app.errors import ValidationFailed
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import netaffiliation_feed
 from tests.connectors.support import CASES, connector_for, knobs, stats, window
 
 CASE = CASES["netaffiliation"]
 STAT = "https://stat.netaffiliation.com/requete.php"
+FEED = Xml()
 
 
 def answer(connector, body: str, url: str = STAT, status: int = 200):  # type: ignore[no-untyped-def]
@@ -143,16 +149,102 @@ async def test_a_refused_login_says_where_to_fix_it(runtime, sandbox) -> None:  
     assert "bad-password-xyz" not in refused.value.message
 
 
-async def test_programs_from_the_feed_without_the_password(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_programs_from_both_feeds_without_the_password(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, CASE).programs() for p in page]
-    joined = [p for p in programs if p.relationship_status == "joined"]
+    joined = [p for p in programs if p.relationship == "joined"]
     assert joined
-    assert len(programs) > len(joined)
-    assert all(p.name and p.domain and p.details["startdate"] for p in joined)
-    assert all(p.name is None and p.domain is None for p in programs if p not in joined)
-    (call,) = [e for e in stats(sandbox["netaffiliation"])["requests"]]
-    assert call["path"] == "/flux_prog.php"
-    assert call["query"] == {"taff": netaffiliation_feed.key_for(CASE.accounts[0])}
+    assert {p.network_relationship for p in joined} == {"on"}
+    others = [p for p in programs if p not in joined]
+    assert others
+    assert {(p.relationship, p.network_relationship) for p in others} == {("not_joined", "off")}
+    assert all(p.name is None and p.domains == () and p.link_token is None for p in others)
+    assert all(p.name and p.domains and p.link_token for p in joined)
+    assert all(p.tracking_url == f"{CLICK}?mclic={p.link_token}" for p in joined)
+    assert {p.deeplinks for p in joined} == {True, False}  # the sandbox has both kinds
+    assert all(p.account_id == CASE.accounts[0] for p in programs)
+    calls = stats(sandbox["netaffiliation"])["requests"]
+    assert [c["path"] for c in calls] == ["/flux_prog.php", "/xmltrack.php"]
+    assert calls[0]["query"] == {"taff": netaffiliation_feed.key_for(CASE.accounts[0])}
+    assert "authv" not in calls[1]["query"]
+
+
+async def test_a_program_from_the_feeds(runtime) -> None:  # type: ignore[no-untyped-def]
+    connector = connector_for(runtime, CASE)
+    record = {
+        "@id": "71827",
+        "@etat": "ON",
+        "title": "Example Mode FR",
+        "link": "https://www.example-mode.fr/",
+        "startdate": {"@date": "2021-03-15"},
+        "generic_links": [
+            f"{CLICK}?mclic=P4CB054598321BS1UB41283701335V4",
+            f"{CLICK}?mclic=P4CB054598321BS1UB41283701335V4&redir={{XXX}}",
+        ],
+    }
+    program = connector.map_program(record)
+    assert program.external_id == "71827"
+    assert program.domains == ("www.example-mode.fr",)
+    assert program.network_relationship == "on"
+    assert program.link_token == "P4CB054598321BS1UB41283701335V4"
+    assert program.tracking_url == f"{CLICK}?mclic=P4CB054598321BS1UB41283701335V4"
+    assert program.deeplinks is True
+    assert program.terms == ()
+    plain_only = {**record, "generic_links": record["generic_links"][:1]}
+    assert connector.map_program(plain_only).deeplinks is False
+    no_feed = connector.map_program({**record, "generic_links": []})
+    assert (no_feed.deeplinks, no_feed.link_token, no_feed.tracking_url) == (None, None, None)
+
+
+async def test_the_generic_links_of_the_tracking_feed(runtime) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?><listing>'
+        b'<prog id="71827"><tags><liens_generiques><element>'
+        b"<track><![CDATA[https://action.metaffiliation.com/trk.php?mclic=PA]]></track>"
+        b"<track><![CDATA[https://action.metaffiliation.com/trk.php?mclic=PA&redir={XXX}]]>"
+        b"</track></element></liens_generiques></tags></prog>"
+        b'<prog id="40949"><tags/></prog></listing>'
+    )
+    decoded = connector_for(runtime, CASE).extract_programs(FEED.decode(body))
+    progs = {p["@id"]: p for p in decoded}
+    assert tracks(progs["71827"]) == [
+        "https://action.metaffiliation.com/trk.php?mclic=PA",
+        "https://action.metaffiliation.com/trk.php?mclic=PA&redir={XXX}",
+    ]
+    assert tracks(progs["40949"]) == []
+
+
+def link_for(sub_id: str | None, token: str | None = "P4CB054598321BS1UB41283701335V4") -> str:
+    program = LinkProgram("p1", "71827", CASE.accounts[0], "Example Mode FR", link_token=token)
+    destination = "https://www.example-mode.fr/robes?taille=38&couleur=bleu"
+    return NetAffiliation.link(LinkRequest(destination, sub_id, program))
+
+
+def test_the_link_is_the_documented_format() -> None:
+    assert link_for("nl-0424_top") == (
+        "https://action.metaffiliation.com/trk.php?mclic=P4CB054598321BS1UB41283701335V4"
+        "&argsite=nl-0424_top"
+        "&redir=https%3A%2F%2Fwww.example-mode.fr%2Frobes%3Ftaille%3D38%26couleur%3Dbleu"
+    )
+    assert link_for(None) == (
+        "https://action.metaffiliation.com/trk.php?mclic=P4CB054598321BS1UB41283701335V4"
+        "&redir=https%3A%2F%2Fwww.example-mode.fr%2Frobes%3Ftaille%3D38%26couleur%3Dbleu"
+    )
+
+
+def test_no_link_without_a_link_code() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        link_for("a", token=None)
+    assert "tracking links feed" in refused.value.extra["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "problem"),
+    [("a" * 256, "at most 255"), ("nl;0424", "';'"), ("nl 0424", "' '"), ("", "empty")],
+)
+def test_sub_ids_argsite_refuses(sub_id: str, problem: str) -> None:
+    assert NetAffiliation.links is not None
+    assert problem in (NetAffiliation.links.sub_id.problem(sub_id) or "")
+    assert NetAffiliation.links.sub_id.problem("a" * 255) is None
 
 
 @pytest.mark.parametrize("feed", ["http://10.1.2.3/feed.xml", "http://127.0.0.1:9/feed"])
