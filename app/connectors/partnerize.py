@@ -1,6 +1,7 @@
 """Partnerize (formerly Performance Horizon): HTTP Basic with the application key and the user
 API key, every publisher account the user reaches (or the one the form pins), the v1
-conversion report in cursor pages of 300, approved campaigns as programs
+conversion report in cursor pages of 300, campaigns the publisher is approved on, pending
+on or rejected from as programs (`partnerize_programs`), tracking links on prf.hn
 (shared/networks/partnerize.md).
 
 Reports are asked in UTC (`timezone=UTC`), so naive times read as UTC whatever a publisher's
@@ -10,25 +11,26 @@ reporting timezone is. After a first sync, windows are of last-change dates
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from app.connectors import partnerize_programs as campaigns
 from app.connectors import partnerize_wire as wire
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import CredentialsRejected
-from app.connectors.http import RequestSpec
+from app.connectors.http import NetworkHttp, RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import NextLink, Records
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 API = "https://api.partnerize.com"
 FORMAT = "%Y-%m-%d %H:%M:%S"
 SETTINGS = "Settings > Your account (in the menu under the Partnerize logo, top left)"
-KEEP = ("advertiser_id", "default_currency", "allow_deep_linking", "cookie_period")
 
 
 class Partnerize(Connector):
@@ -42,10 +44,22 @@ class Partnerize(Connector):
     timezone = "UTC"
     concurrency = 2
     incremental = True
+    relationships = campaigns.RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # Partnerize's help: a pubref of up to 256 characters; it sits in a path segment,
+        # so only characters that need no escaping there.
+        SubIdRule("pubref", 256),
+        hosts=("prf.hn",),
+    )
     credentials_hint = (
         f"In the Partnerize console open {SETTINGS} and copy the User application key and "
         "the User API key shown there into the fields of the same names on this connection."
     )
+
+    def __init__(self, credentials: Mapping[str, str], http: NetworkHttp) -> None:
+        super().__init__(credentials, http)
+        self._camrefs: dict[str, dict[str, dict[str, str]]] = {}
 
     def classify(self, response: httpx.Response) -> None:
         wire.classify(response, self.http.scrub)
@@ -115,21 +129,65 @@ class Partnerize(Connector):
             raw=record,
         )
 
-    def programs_request(self, scope: Scope) -> RequestSpec:
-        return RequestSpec("GET", self.url(f"/user/publisher/{scope.account_id}/campaign/a.json"))
+    def programs_requests(self, scope: Scope) -> list[RequestSpec]:
+        path = f"/user/publisher/{scope.account_id}/campaign"
+        return [RequestSpec("GET", self.url(f"{path}/{s}.json")) for s in campaigns.STANDINGS]
 
     def extract_programs(self, payload: Any) -> Records:
         return wire.unwrap(payload, "campaigns", "campaign")
 
+    async def fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+        payload, records = await super().fetch_programs(spec)
+        found = campaigns.LIST.search(spec.url.split("?", 1)[0])
+        if found is None:
+            return payload, records
+        # The list's status is the publisher's on each campaign; an approved one links
+        # through its camref, which only the participations resource gives.
+        status = found["status"]
+        links = await self.participations(found["publisher"]) if status == "a" else {}
+        return payload, [
+            {"publisher_status": status, **r, **links.get(str(r.get("campaign_id")), {})}
+            for r in records
+        ]
+
+    async def participations(self, publisher_id: str) -> dict[str, dict[str, str]]:
+        """Each approved campaign's `camref` and `tracking_link`, by campaign id: one call
+        for all of a publisher's campaigns, once per connector."""
+        if publisher_id not in self._camrefs:
+            spec = RequestSpec(
+                "GET",
+                self.url(f"/v3/partner/{publisher_id}/participations"),
+                {"status[]": "a", "fields[]": "camref"},
+            )
+            self._camrefs[publisher_id] = campaigns.camrefs(await self.request(spec))
+        return self._camrefs[publisher_id]
+
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
-        url = m.text("destination_url")
+        deep = (m.text("allow_deep_linking") or "").lower()
         return ProgramRecord(
             external_id=m.required_text("campaign_id"),
             name=m.text("title"),
-            domains=hosts_of((urlsplit(url).hostname or None) if url else None),
-            network_relationship="joined",
+            domains=hosts_of(*campaigns.domains(m)),
+            network_relationship=campaigns.STANDINGS.get(m.text("publisher_status") or ""),
+            terms=campaigns.default_terms(m),
+            deeplinks={"y": True, "n": False}.get(deep),
+            link_token=m.text("camref"),
+            tracking_url=m.text("tracking_link"),
         )
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        assert request.program is not None
+        camref = request.program.link_token
+        if not camref:
+            raise campaigns.no_camref(request.program)
+        parts = [f"camref:{encoded(camref)}"]
+        if request.sub_id:
+            parts.append(f"pubref:{encoded(request.sub_id)}")
+        # `destination:` must come last: everything after it is the destination.
+        parts.append(f"destination:{encoded(request.destination)}")
+        return "https://prf.hn/click/" + "/".join(parts)
 
     def refused(self, exc: CredentialsRejected) -> CredentialsRejected:
         if not exc.message.startswith("HTTP 403"):

@@ -7,20 +7,27 @@ skip); any other publisher id answers 403. The conversion report takes `start_da
 and `end_date` in `timezone` (default: the publisher's own reporting timezone), `date_type`
 (`last_updated`/`last_modified`, `approved_at`), `statuses[]`, at most 300 rows (`limit`)
 and cursor paging: every answer carries `cursor_id`, and `hypermedia.pagination.next_page`
-until the last page. Campaign lists page by offset. Partnerize publishes no call limits; a
-429 (v1 body) says how long to wait in `X-RateLimit-Retry-After`, never `Retry-After`.
+until the last page. Campaign lists (`campaign/{a|p|r}.json`, by the publisher's status on
+them) page by offset; `/v3/partner/{id}/participations` lists the publisher's campaigns of
+the `status[]` asked (approved by default), with `camref` when `fields[]` names it. A click
+on `https://prf.hn/click/camref:{camref}/pubref:{sub-id}/destination:{url}` is a sale of the
+campaign and publisher the camref names, its pubref the conversion's `publisher_reference`.
+Partnerize publishes no call limits; a 429 (v1 body) says how long to wait in
+`X-RateLimit-Retry-After`, never `Retry-After`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox import partnerize_records as records
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, refused
 from app.sandbox.data import stable_int
@@ -185,12 +192,11 @@ class PartnerizeSandbox(NetworkSandbox):
 
     async def campaigns(self, request: Request, who: Identity) -> Response:
         pid, q = self.publisher(request, who), request.query_params
-        wanted = {"a": ("joined",), "p": ("pending",), "r": ("suspended",)}
         status = request.path_params["status"]
-        if status not in wanted:
+        if status not in ("a", "p", "r"):
             raise ParamError(f"Invalid campaign status '{status}': use a, p or r")
         acct = self.account(pid)
-        found = [a for a in acct.advertisers if a.relationship in wanted[status]]
+        found = [a for a in acct.advertisers if records.STANDINGS.get(a.relationship) == status]
         offset = params.integer(q, "offset", 0, minimum=0)
         limit = min(params.integer(q, "limit", 100, minimum=1), MAX_LIMIT)
         page = offset_slice(found, offset, limit)
@@ -210,12 +216,40 @@ class PartnerizeSandbox(NetworkSandbox):
             }
         )
 
+    async def participations(self, request: Request, who: Identity) -> Response:
+        pid, q = self.publisher(request, who), request.query_params
+        statuses = set(q.getlist("status[]")) or {"a"}
+        if statuses - {"a", "p", "r", "t"}:
+            raise ParamError("status[] takes a, p, r or t")
+        fields = set(q.getlist("fields[]"))
+        rows = [
+            records.participation(a, pid, fields)
+            for a in self.account(pid).advertisers
+            if records.STANDINGS.get(a.relationship) in statuses
+        ]
+        return json_body({"data": rows})
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "prf.hn" or not path.startswith("click/"):
+            return await super().click(request, host, path)
+        # The raw path: the destination after `destination:` is percent-encoded, and may be
+        # a URL with its own `/`, `?` and `&`.
+        raw = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
+        head, _, destination = raw.partition("/destination:")
+        pairs = dict(p.split(":", 1) for p in head.split("/") if ":" in p)
+        named = records.read_camref(unquote(pairs.get("camref", "")))
+        if named is None:
+            return PlainTextResponse(f"unknown camref {pairs.get('camref')!r}", status_code=404)
+        pubref = unquote(pairs["pubref"]) if "pubref" in pairs else None
+        return clicks.record(self, named[1], named[0], pubref, unquote(destination) or None)
+
     def routes(self) -> list[BaseRoute]:
         report = "/reporting/report_publisher/publisher/{publisher_id}/conversion.json"
         return [
             self.api("/user/account.json", self.accounts),
             self.api(report, self.conversions),
             self.api("/user/publisher/{publisher_id}/campaign/{status}.json", self.campaigns),
+            self.api("/v3/partner/{publisher_id}/participations", self.participations),
         ]
 
 

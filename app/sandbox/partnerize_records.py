@@ -27,6 +27,10 @@ STATUS_IDS = {"pending": 1, "approved": 2, "rejected": 3}
 DEVICES = {"iPhone": "Mobile", "Android Mobile": "Mobile", "iPad": "Tablet"}
 DATE_TYPES = {None: "conversion", "last_updated": "modified", "last_modified": "modified"}
 DATE_TYPES |= {"approved_at": "approved"}
+# The publisher's status on a campaign (the campaign lists' `{status}`), by our relationship;
+# Partnerize lists no campaign the publisher has no standing on.
+STANDINGS = {"joined": "a", "pending": "p", "suspended": "r", "rejected": "r"}
+CLICK = "https://prf.hn/click"
 
 
 def publisher_ids(user_api_key: str, count: int = 2) -> list[str]:
@@ -186,6 +190,49 @@ def conversions(
     return [render(s, publisher_id, zone) for s in states]
 
 
+def camref(adv: Advertiser, publisher_id: str) -> str:
+    """The campaign reference of one publisher on one campaign. Ours: the campaign id and
+    the publisher's number in hex, split by a `z`, so a click names both."""
+    return f"{PREFIX}l{adv.id:x}z{int(publisher_id.split('l', 1)[1]):x}"
+
+
+def read_camref(value: str) -> tuple[int, str] | None:
+    """The (advertiser id, publisher id) a camref of ours names."""
+    head, _, tail = value.partition("l")
+    adv, _, publisher = tail.partition("z")
+    if head != PREFIX:
+        return None
+    try:
+        return int(adv, 16), f"1100l{int(publisher, 16)}"
+    except ValueError:
+        return None
+
+
+def participation(adv: Advertiser, publisher_id: str, fields: set[str]) -> dict[str, Any]:
+    """One row of `/v3/partner/{id}/participations`; `camref` only when `fields[]` asks."""
+    ref = camref(adv, publisher_id)
+    row: dict[str, Any] = {
+        "campaign_id": campaign_id(adv),
+        "status": STANDINGS[adv.relationship],
+        "approved": "2024-03-01T10:00:00+00:00" if adv.relationship == "joined" else None,
+        "agreed_latest_terms": "y",
+        "custom_terms": "n",
+        "campaign_info": {
+            "title": adv.name,
+            "secure_tracking": "y",
+            "cpc_tracking_link": None,
+            "destination_url": f"https://www.{adv.domain}/",
+            "tracking_link": f"{CLICK}/camref:{ref}",
+            "tracking_link_mobile": None,
+            "allow_deep_linking": "y" if adv.deeplinks else "n",
+            "campaign_languages": None,
+        },
+    }
+    if "camref" in fields:
+        row["camref"] = ref
+    return row
+
+
 def campaign(adv: Advertiser, publisher_id: str) -> dict[str, Any]:
     return {
         "campaign_id": campaign_id(adv),
@@ -199,7 +246,7 @@ def campaign(adv: Advertiser, publisher_id: str) -> dict[str, Any]:
         "cookie_period": 2592000,
         "tracking_method": "s2s",
         "default_commission_rate": str(int(adv.rate * 100)),
-        "publisher_status": "a" if adv.relationship == "joined" else "p",
+        "publisher_status": STANDINGS[adv.relationship],
         "status": "a",
         "campaign_logo": f"https://assets.example/{publisher_id}/{adv.id}.png",
     }

@@ -1,7 +1,7 @@
 """Partnerize specifics: the report asked in UTC, windows by change date after a first sync,
 `mixed` baskets and self-billed (paid) items, ids with an `l` kept whole, the 429 wait in
 `X-RateLimit-Retry-After`, the 401 body, the publisher accounts and the pinned one,
-approved campaigns."""
+campaigns of every standing with their rates and camrefs, and tracking links."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +21,9 @@ from app.connectors.errors import (
 )
 from app.connectors.http import NetworkHttp, RetryPolicy
 from app.connectors.partnerize import Partnerize
+from app.errors import ValidationFailed
+from app.ledger.records import CommissionTerm
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox.data import DataSpec
 from app.sandbox.partnerize import CONNECTIONS, expected
 from app.sandbox.partnerize_records import publisher_ids
@@ -214,14 +217,84 @@ async def test_after_a_first_sync_windows_are_of_change_dates(runtime, sandbox) 
     assert {c["query"].get("date_type") for c in calls} == {"last_updated"}
 
 
-# ---- programs -----------------------------------------------------------------------------
-async def test_programs_are_the_approved_campaigns(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+# ---- programs and links ---------------------------------------------------------------------
+async def test_programs_of_every_standing_with_camrefs(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, CASE).programs() for p in page]
-    assert programs
-    assert all(p.relationship_status == "joined" for p in programs)
+    words = {(p.relationship, p.network_relationship) for p in programs}
+    assert words == {("joined", "approved"), ("pending", "pending"), ("declined", "rejected")}
+    assert {p.account_id for p in programs} == set(CASE.accounts)
     assert all(p.external_id.startswith("1011l") for p in programs)
-    assert all(p.domain and p.domain.startswith("www.") for p in programs)
-    assert {"advertiser_id", "allow_deep_linking"} <= programs[0].details.keys()
+    assert all(p.domains and p.domains[0].startswith("www.") for p in programs)
+    assert all(p.terms and p.terms[0].kind == "percent" for p in programs)
+    joined = [p for p in programs if p.relationship == "joined"]
+    assert all(
+        p.link_token and p.tracking_url == f"https://prf.hn/click/camref:{p.link_token}"
+        for p in joined
+    )
+    assert all(p.link_token is None for p in programs if p not in joined)
+    assert {p.deeplinks for p in programs} == {True, False}
+    calls = [e["path"] for e in stats(sandbox["partnerize"])["requests"]]
+    # One participations call per publisher account, for its approved campaigns' camrefs.
+    assert sum("/participations" in c for c in calls) == len(CASE.accounts)
+
+
+def test_a_campaign_maps_its_rate_deep_linking_and_camref() -> None:
+    record = {
+        "campaign_id": "10l176",
+        "title": "PHG Aff Demo",
+        "destination_url": "http://www.performancehorizon.com",
+        "campaign_languages": {"de": {"destination_url": "https://partnerize.de/"}},
+        "default_commission_rate": "5",
+        "default_currency": "GBP",
+        "allow_deep_linking": "n",
+        "publisher_status": "a",
+        "camref": "1101lpefz",
+        "tracking_link": "https://prf.hn/click/camref:1101lpefz",
+    }
+    program = offline().map_program(record)
+    assert program.external_id == "10l176"
+    assert program.domains == ("www.performancehorizon.com", "partnerize.de")
+    assert program.network_relationship == "approved"
+    assert program.terms == (CommissionTerm("percent", Decimal(5)),)
+    assert (program.deeplinks, program.link_token) == (False, "1101lpefz")
+    assert program.tracking_url == "https://prf.hn/click/camref:1101lpefz"
+    flat = {**record, "default_commission_rate": None, "default_commission_value": "12.50"}
+    assert offline().map_program(flat).terms == (CommissionTerm("flat", Decimal("12.50"), "GBP"),)
+    pending = offline().map_program({"campaign_id": "10l9", "publisher_status": "p"})
+    assert (pending.network_relationship, pending.deeplinks, pending.terms) == ("pending", None, ())
+    assert Partnerize.relationships["rejected"] == "declined"
+
+
+def link_for(sub_id: str | None, camref: str | None = "1101lpefz") -> str:
+    program = LinkProgram("p1", "10l176", "1100l100001", "PHG Aff Demo", link_token=camref)
+    destination = "https://gocity.com/boston/en-us?day=2&pass=all"
+    return Partnerize.link(LinkRequest(destination, sub_id, program))
+
+
+def test_the_link_is_the_documented_format_destination_last() -> None:
+    assert link_for("user42-article7") == (
+        "https://prf.hn/click/camref:1101lpefz/pubref:user42-article7"
+        "/destination:https%3A%2F%2Fgocity.com%2Fboston%2Fen-us%3Fday%3D2%26pass%3Dall"
+    )
+    assert link_for(None) == (
+        "https://prf.hn/click/camref:1101lpefz"
+        "/destination:https%3A%2F%2Fgocity.com%2Fboston%2Fen-us%3Fday%3D2%26pass%3Dall"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        link_for("a", camref=None)
+    assert "gave no camref" in refused.value.extra["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "problem"),
+    [("a" * 257, "at most 256"), ("user/42", "'/'"), ("user:42", "':'"), ("", "empty")],
+)
+def test_a_pubref_over_256_characters_or_with_separators_is_refused(
+    sub_id: str, problem: str
+) -> None:
+    assert Partnerize.links is not None
+    assert problem in (Partnerize.links.sub_id.problem(sub_id) or "")
+    assert Partnerize.links.sub_id.problem("a" * 256) is None
 
 
 def test_windows_are_31_days() -> None:
