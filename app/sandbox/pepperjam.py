@@ -1,6 +1,7 @@
 """Pepperjam (Ascend by Partnerize) publisher API, version 20120402 (fact sheet:
-shared/networks/pepperjam.md): `GET /20120402/publisher/report/transaction-details` and
-`GET /20120402/publisher/advertiser`, each with `apiKey` and `format=json` in the query.
+shared/networks/pepperjam.md): `GET /20120402/publisher/report/transaction-details`,
+`GET /20120402/publisher/advertiser` and `GET /20120402/publisher/creative/generic`, each
+with `apiKey` and `format=json` in the query.
 
 The report takes `startDate` and `endDate` (`yyyy-mm-dd`, a time part ignored, the end
 inclusive, US Eastern days, at most six months apart) and `page`; it sends the current
@@ -9,9 +10,13 @@ state of each transaction in a `{"meta", "data"}` envelope, 2,500 rows a page (h
 page with the key and format in it.
 Rows carry no currency: the account reports in one currency (a connection option). A
 reversed order stays in the report corrected to 0.00. The advertiser resource filters on a
-comma list of `status` words. Failures are the HTTP status with the same envelope (401
-"Authentication error"); 1,500 calls a day per key, and a spent day answers 429 with no
-`Retry-After` (the message says it is the daily limit).
+comma list of `status` words. The generic creative resource gives each joined program's one
+generic link (`code`, `https://www.pjtra.com/t/{token}`), filtered by `programId`; with
+`sid` or `deepLink` the code carries them. A click on
+`https://www.pjtra.com/t/{token}?url={destination}&sid={sub-id}` (or any Pepperjam click
+host) is a sale of the program its token names, `sid` its sub-id. Failures are the HTTP
+status with the same envelope (401 "Authentication error"); 1,500 calls a day per key,
+and a spent day answers 429 with no `Retry-After` (the message says it is the daily limit).
 """
 
 from __future__ import annotations
@@ -19,21 +24,30 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds
 from app.sandbox.data import DataSpec, Txn, account, stable_int, state
 from app.sandbox.kit import QueryKey, json_body, next_link, page_count, page_slice, params
-from app.sandbox.pepperjam_records import advertisers, row
+from app.sandbox.pepperjam_records import (
+    advertisers,
+    generic_creatives,
+    read_creative_token,
+    row,
+)
 from app.sandbox.registry import SandboxConnection
 
 ID_RANGE = (800000, 899999)
 VERSION = "/20120402"
 TRANSACTIONS = f"{VERSION}/publisher/report/transaction-details"
 ADVERTISERS = f"{VERSION}/publisher/advertiser"
+GENERIC = f"{VERSION}/publisher/creative/generic"
+CLICK_HOSTS = ("pjtra.com", "pntra.com", "pntrs.com", "pntrac.com", "gopjn.com", "pjatr.com")
 FORMATS = ("json", "xml", "csv")
 
 
@@ -163,10 +177,39 @@ class PepperjamSandbox(NetworkSandbox):
         found = advertisers(self.account(login))
         return self.envelope(request, [a for a in found if not wanted or a["status"] in wanted])
 
+    async def generic(self, request: Request, who: Identity) -> Response:
+        self.check_format(request)
+        q = request.query_params
+        wanted = {s.strip() for s in q.get("programId", "").split(",") if s.strip()}
+        login, _ = publisher(who.credential)
+        found = generic_creatives(self.account(login), login)
+        found = [c for c in found if not wanted or str(c["program_id"]) in wanted]
+        for creative in found:
+            # `sid` and `deepLink` go on the link; a deep link only where the program takes one.
+            extra = {"url": q.get("deepLink") if creative["allow_deep_link"] else None}
+            extra = {k: v for k, v in {**extra, "sid": q.get("sid")}.items() if v}
+            if extra:
+                creative["code"] += "?" + urlencode(extra)
+        return self.envelope(request, found)
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        known = host.removeprefix("www.") in CLICK_HOSTS
+        if not known or not path.startswith("t/"):
+            return await super().click(request, host, path)
+        named = read_creative_token(path.removeprefix("t/"))
+        if named is None:
+            return PlainTextResponse("unknown creative", status_code=404)
+        login, program = named
+        adv = self.account(login).advertiser(program)
+        # A program without deep links sends every click to its home page.
+        url = request.query_params.get("url") if adv is None or adv.deeplinks else None
+        return clicks.record(self, login, program, request.query_params.get("sid"), url)
+
     def routes(self) -> list[BaseRoute]:
         return [
             self.api(TRANSACTIONS, self.transactions),
             self.api(ADVERTISERS, self.advertisers),
+            self.api(GENERIC, self.generic),
         ]
 
 

@@ -1,9 +1,14 @@
-"""Pepperjam rows for the sandbox: transaction-details rows and joined advertisers, as the
-fact sheet names and types them (ids as numbers or strings, money as two-decimal strings,
-times naive in US Eastern time)."""
+"""Pepperjam rows for the sandbox: transaction-details rows, advertisers and their generic
+creatives, as the fact sheet and Pepperjam's resource pages name and type them (ids as
+numbers or strings, money as two-decimal strings, times naive in US Eastern time).
+
+A generic creative's token is ours: the publisher's login and the program id, base64 (no
+padding), so a click names both; real tokens are opaque too."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -20,8 +25,10 @@ RELATIONSHIPS = {
     "suspended": "revoked_advertiser",
     "pending": "applied",
     "rejected": "declined_advertiser",
-    "notjoined": "no_relationship",
+    # Not joined, and listed without the whole directory: an invitation not taken up.
+    "notjoined": "invited",
 }
+CLICK = "https://www.pjtra.com/t"
 
 
 def word(s: OrderState) -> str:
@@ -97,3 +104,32 @@ def advertisers(account: Account) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def creative_token(login: str, program_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{login}|{program_id}".encode()).decode().rstrip("=")
+
+
+def read_creative_token(token: str) -> tuple[str, int] | None:
+    """The (login, program id) a creative token of ours names."""
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        login, _, program = text.rpartition("|")
+        return login, int(program)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def generic_creatives(account: Account, login: str) -> list[dict[str, Any]]:
+    """The one generic link of each program the publisher has joined."""
+    return [
+        {
+            "id": 40000 + adv.id % 10000,
+            "program_id": adv.id,
+            "program_name": adv.name,
+            "allow_deep_link": adv.deeplinks,
+            "code": f"{CLICK}/{creative_token(login, adv.id)}",
+        }
+        for adv in account.advertisers
+        if adv.relationship == "joined"
+    ]

@@ -1,6 +1,7 @@
 """Pepperjam specifics: the key in the query and in next links, windows of under six months
 in US Eastern days, the locking-cycle words, reversals at nothing, the form's currency,
-failures in the envelope, the daily quota (ours and Pepperjam's), joined advertisers."""
+failures in the envelope, the daily quota (ours and Pepperjam's), advertisers of every
+standing with their generic creatives, and tracking links."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +22,9 @@ from app.connectors.errors import (
     RequestRejected,
 )
 from app.connectors.http import NetworkHttp, RequestSpec
-from app.connectors.pepperjam import TRANSACTIONS, Pepperjam
+from app.connectors.pepperjam import ADVERTISERS, GENERIC_CREATIVES, TRANSACTIONS, Pepperjam
+from app.errors import ValidationFailed
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import pepperjam as sandbox_pepperjam
 from app.sandbox.data import DataSpec, account
 from app.sandbox.pepperjam_records import advertisers
@@ -252,16 +255,80 @@ async def test_verify_counts_joined_advertisers_and_says_where_to_fix_a_key(
     assert bad not in refused.value.message
 
 
-async def test_programs_are_the_joined_advertisers(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_programs_of_every_standing_with_their_generic_links(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, PEPPERJAM).programs() for p in page]
-    queries = [e["query"] for e in stats(sandbox["pepperjam"])["requests"]]
-    assert {q["status"] for q in queries} == {"joined"}
+    calls = stats(sandbox["pepperjam"])["requests"]
+    # The advertisers' pages, and one call for every joined program's generic link.
+    assert {c["path"] for c in calls} == {ADVERTISERS, GENERIC_CREATIVES}
+    assert [c["path"] for c in calls].count(GENERIC_CREATIVES) == 1
+    assert calls[0]["query"]["status"].split(",") == list(Pepperjam.relationships)
     config = httpx.get(f"{sandbox['pepperjam']}/_sandbox/config", timeout=10).json()
     served = advertisers(account("pepperjam", PEPPERJAM.accounts[0], DataSpec.from_config(config)))
-    joined = [a for a in served if a["status"] == "joined"]
-    assert sorted(p.external_id for p in programs) == sorted(a["id"] for a in joined)
-    assert all(p.relationship_status == "joined" for p in programs)
-    assert all(p.domain and p.domain.startswith("www.") for p in programs)
+    assert sorted(p.external_id for p in programs) == sorted(a["id"] for a in served)
+    standings = {(p.relationship, p.network_relationship) for p in programs}
+    assert {("joined", "joined"), ("pending", "applied"), ("not_joined", "invited")} <= standings
+    assert all(p.domains and p.domains[0].startswith("www.") for p in programs)
+    joined = [p for p in programs if p.relationship == "joined"]
+    assert all(
+        p.link_token and p.tracking_url == f"https://www.pjtra.com/t/{p.link_token}" for p in joined
+    )
+    assert {p.deeplinks for p in joined} == {True, False}
+    assert all(p.link_token is None and p.deeplinks is None for p in programs if p not in joined)
+
+
+async def test_an_advertiser_and_its_generic_creative(runtime) -> None:  # type: ignore[no-untyped-def]
+    record = {
+        "id": "8123",
+        "name": "Example Outdoor Co",
+        "website": "https://www.example-outdoor.com",
+        "status": "joined",
+        "generic": {
+            "id": "40123",
+            "program_id": "8123",
+            "allow_deep_link": "1",
+            "code": '<a href="http://www.pjtra.com/t/TUJGRUdLTUJGTktHTU5CRkdKR0VJ">Shop</a>',
+        },
+    }
+    program = connector_for(runtime, PEPPERJAM).map_program(record)
+    assert (program.external_id, program.domains) == ("8123", ("www.example-outdoor.com",))
+    assert program.network_relationship == "joined"
+    assert program.link_token == "TUJGRUdLTUJGTktHTU5CRkdKR0VJ"
+    assert program.tracking_url == "http://www.pjtra.com/t/TUJGRUdLTUJGTktHTU5CRkdKR0VJ"
+    assert program.deeplinks is True
+    closed = {**record, "generic": {**record["generic"], "allow_deep_link": False}}
+    assert connector_for(runtime, PEPPERJAM).map_program(closed).deeplinks is False
+    assert Pepperjam.relationships["revoked_advertiser"] == "declined"
+    assert Pepperjam.relationships["applied"] == "pending"
+
+
+def link_for(sub_id: str | None, token: str | None = "TUJGRUdLTUJGTktHTU5CRkdKR0VJ") -> str:
+    program = LinkProgram("p1", "8123", "deals@example.com", "Example Outdoor Co", link_token=token)
+    destination = "https://www.example-outdoor.com/tents?size=2&colour=green"
+    return Pepperjam.link(LinkRequest(destination, sub_id, program))
+
+
+def test_the_link_is_the_documented_format() -> None:
+    assert link_for("u42-post7") == (
+        "https://www.pjtra.com/t/TUJGRUdLTUJGTktHTU5CRkdKR0VJ"
+        "?url=https%3A%2F%2Fwww.example-outdoor.com%2Ftents%3Fsize%3D2%26colour%3Dgreen"
+        "&sid=u42-post7"
+    )
+    assert link_for(None) == (
+        "https://www.pjtra.com/t/TUJGRUdLTUJGTktHTU5CRkdKR0VJ"
+        "?url=https%3A%2F%2Fwww.example-outdoor.com%2Ftents%3Fsize%3D2%26colour%3Dgreen"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        link_for("a", token=None)
+    assert "no generic link" in refused.value.extra["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("sub_id", "problem"), [("a" * 65, "at most 64"), ("u42&x=1", "'&'"), ("", "empty")]
+)
+def test_a_sid_over_the_limit_or_with_bad_characters_is_refused(sub_id: str, problem: str) -> None:
+    assert Pepperjam.links is not None
+    assert problem in (Pepperjam.links.sub_id.problem(sub_id) or "")
+    assert Pepperjam.links.sub_id.problem("a" * 64) is None
 
 
 def test_the_form_keeps_a_password_the_api_does_not_need() -> None:
@@ -277,6 +344,7 @@ async def test_a_sync_stopped_by_the_quota_waits_for_eastern_midnight_then_runs(
     headers = workspace["headers"]
     form = {"network": "pepperjam", "credentials": PEPPERJAM.credentials}
     connection_id = (await client.post("/v1/connections", json=form, headers=headers)).json()["id"]
+    await drain(settings)  # the programs a new connection lists first, on a day's whole quota
     knobs(sandbox["pepperjam"], rate_limits={"86400": 3})
     start = TODAY - timedelta(days=100)
     span = {"start": start.isoformat(), "end": TODAY.isoformat()}
