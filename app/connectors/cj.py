@@ -1,5 +1,6 @@
 """CJ: GraphQL commissions with a `sinceCommissionId` cursor and a required publisher
-company id; advertisers from the XML advertiser lookup (shared/networks/cj.md)."""
+company id; joined advertisers from the XML advertiser lookup (`cj_lookup`); deep links
+built offline on the website id (PID) (shared/networks/cj.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from defusedxml import DefusedXmlException, ElementTree
 
+from app.connectors import cj_lookup
 from app.connectors.auth import Bearer
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected
@@ -18,12 +19,24 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, PageNumber
 from app.connectors.ratelimit import per_minute
+from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
+from app.links.format import LinkFormat, LinkRequest, SubIdRule
 
 COMMISSIONS = "https://commissions.api.cj.com/query"
 ADVERTISERS = "https://advertiser-lookup.api.cj.com/v2/advertiser-lookup"
 STATUSES = {"new": "pending", "extended": "pending", "locked": "approved", "closed": "paid"}
+# The lookup's `relationship-status` words; it lists `joined` or `notjoined` advertisers.
+RELATIONSHIPS = {"joined": "joined", "notjoined": "not_joined"}
+# CJ's click domains: links on any of them take the same paths.
+CLICK_HOSTS = (
+    "www.anrdoezrs.net",
+    "www.jdoqocy.com",
+    "www.tkqlhce.com",
+    "www.dpbolvw.net",
+    "www.kqzyfj.com",
+)
 FIELDS = """commissionId original originalActionId actionStatus actionType validationStatus
   advertiserId advertiserName websiteId clickDate eventDate postingDate lockingDate orderId
   shopperId saleAmountPubCurrency saleAmountUsd pubCommissionAmountPubCurrency
@@ -79,6 +92,16 @@ class CJ(Connector):
         "the API takes the personal access token",
         "password": "as the username",
     }
+    relationships = RELATIONSHIPS
+    links = LinkFormat(
+        "template",
+        # CJ publishes no SID limit we could find: 64 characters that are safe in a path
+        # segment, which is where the deep link carries it.
+        SubIdRule("sid", 64),
+        # The deep link names no advertiser: CJ finds it by the destination's domain.
+        on_program_domain=True,
+        hosts=CLICK_HOSTS,
+    )
     paginator = Cursor(next_cursor=_next_cursor, apply=_after)
     programs_paginator = PageNumber(
         page_param="page-number", size_param="records-per-page", size=100, total_pages=_total_pages
@@ -96,7 +119,7 @@ class CJ(Connector):
 
     def parse(self, response: httpx.Response) -> Any:
         if response.headers.get("content-type", "").startswith(("application/xml", "text/xml")):
-            return _xml_advertisers(self, response.text)
+            return cj_lookup.advertisers(response.text)
         payload = super().parse(response)
         errors = payload.get("errors") if isinstance(payload, dict) else None
         if errors:
@@ -165,6 +188,7 @@ class CJ(Connector):
         return Verified(True, [Scope(company)], f"CJ accepted the token for company {company}")
 
     def programs_request(self, scope: Scope) -> RequestSpec:
+        # `notjoined` is CJ's whole directory: list the advertisers the publisher joined.
         return RequestSpec(
             "GET",
             ADVERTISERS,
@@ -176,29 +200,29 @@ class CJ(Connector):
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
         m = Mapper(self.slug, record)
+        kinds = [t.replace(" ", "").lower() for t in record.get("link-types") or []]
         return ProgramRecord(
             external_id=m.required_text("advertiser-id"),
             name=m.text("advertiser-name"),
             domains=hosts_of(m.text("program-url")),
             network_relationship=m.text("relationship-status"),
+            terms=cj_lookup.terms(record.get("actions") or []),
+            # The lookup names the link types an advertiser allows; "DeepLink" is one.
+            deeplinks="deeplink" in kinds if kinds else None,
         )
 
-
-def _xml_advertisers(connector: CJ, text: str) -> dict[str, Any]:
-    try:
-        root = ElementTree.fromstring(text)
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
-        raise BadPayload(connector.slug, f"CJ advertiser lookup is not XML: {exc}") from exc
-    node = root.find("advertisers")
-    if node is None:
-        message = root.findtext("error-message") or "no <advertisers> element"
-        raise RequestRejected(connector.slug, f"CJ advertiser lookup: {message}")
-    return {
-        "advertisers": {
-            "total-matched": node.get("total-matched", "0"),
-            "list": [
-                {child.tag: (child.text or "").strip() for child in a}
-                for a in node.findall("advertiser")
-            ],
-        }
-    }
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        pid = request.field("website_id")
+        if not pid:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "connection_id",
+                        "CJ deep links carry the website id (PID): add it to this connection",
+                    )
+                ]
+            )
+        sid = f"sid/{request.sub_id}/" if request.sub_id else ""
+        # CJ's deep link generator puts the destination unencoded at the end of the path.
+        return f"https://www.anrdoezrs.net/links/{pid}/type/dlg/{sid}{request.destination}"

@@ -18,14 +18,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from app.sandbox import cj_lookup
+from app.links.domains import host_of, registrable
+from app.sandbox import cj_lookup, clicks
 from app.sandbox.base import Identity, NetworkSandbox, bounds, refused
-from app.sandbox.cj_schema import DATE_PAIRS, SCHEMA, render
+from app.sandbox.cj_schema import DATE_PAIRS, SCHEMA, company_of, render, website_id
 from app.sandbox.data import DataSpec, Txn, account, state
 from app.sandbox.kit.graphql import GraphQLError, graphql_response
 from app.sandbox.registry import SandboxConnection
 
 ID_RANGE = (1000000, 9999999)
+CLICK_HOSTS = frozenset(
+    {"www.anrdoezrs.net", "www.jdoqocy.com", "www.tkqlhce.com", "www.dpbolvw.net", "www.kqzyfj.com"}
+)
+# A deep link: /links/{PID}/type/dlg[/sid/{SID}]/{destination, unencoded}.
+DEEP_LINK = re.compile(r"links/(\d+)/type/dlg/(?:sid/([^/]+)/)?(https?:/+.*)")
 
 
 def _connection(nickname: str, token: str, cid: str) -> SandboxConnection:
@@ -36,6 +42,7 @@ def _connection(nickname: str, token: str, cid: str) -> SandboxConnection:
             "password": "demo-password",
             "personal_access_token": token,
             "company_id": cid,
+            "website_id": website_id(cid),
         },
         (cid,),
         secret_key="personal_access_token",
@@ -254,6 +261,23 @@ class CJSandbox(NetworkSandbox):
                 wanted = {str(v) for v in args[arg]}
                 records = [r for r in records if str(r[name]) in wanted]
         return sorted(records, key=lambda r: int(r["commissionId"]))
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        found = DEEP_LINK.fullmatch(path) if host in CLICK_HOSTS else None
+        if found is None:
+            return await super().click(request, host, path)
+        pid, sid, rest = found.groups()
+        # The destination ends the path; its own query is the link's query.
+        destination = re.sub(r"^(https?):/+", r"\1://", rest)
+        if request.url.query:
+            destination += "?" + request.url.query
+        cid = company_of(pid) or ""
+        # CJ names no advertiser in a deep link: it is the one whose site the link opens.
+        brand = registrable(host_of(destination))
+        advertiser = next(
+            (a.id for a in self.account(cid).advertisers if registrable(a.domain) == brand), None
+        )
+        return clicks.record(self, cid, advertiser, sid, destination)
 
     def routes(self) -> list[BaseRoute]:
         return [self.api("/query", self.query, ("POST",)), *cj_lookup.Lookup(self).routes()]

@@ -1,5 +1,7 @@
 """CJ advertiser lookup (REST, XML): `GET /v2/advertiser-lookup` (and `/v3/`, which some
-clients call), as served by advertiser-lookup.api.cj.com."""
+clients call), as served by advertiser-lookup.api.cj.com: each action's commission as
+CJ words it ("8.00%", "USD 0.50"), and the link types the advertiser allows ("DeepLink"
+where it takes deep links)."""
 
 from __future__ import annotations
 
@@ -49,13 +51,27 @@ def _advertiser(parent: ET.Element, adv: Advertiser) -> None:
     ET.SubElement(category, "parent").text = parent_cat
     ET.SubElement(category, "child").text = child_cat
     ET.SubElement(node, "performance-incentives").text = "false"
-    action = ET.SubElement(ET.SubElement(node, "actions"), "action")
-    ET.SubElement(action, "name").text = "Online Sale"
-    ET.SubElement(action, "type").text = "advanced sale"
-    ET.SubElement(action, "id").text = str(300000 + adv.id % 100000)
+    actions = ET.SubElement(node, "actions")
+    sale = 300000 + adv.id % 100000
+    _action(actions, "Online Sale", sale, f"{adv.rate * 100:.2f}%", f"{adv.rate * 50:.2f}%")
+    if adv.index % 3 == 0:  # some programs also pay a flat amount per lead
+        _action(actions, "Newsletter Signup", 400000 + adv.id % 100000, f"{adv.currency} 0.50")
+    kinds = ET.SubElement(node, "link-types")
+    for kind in ("Text Link", "Banner", *(("DeepLink", "OtherDeepLink") if adv.deeplinks else ())):
+        ET.SubElement(kinds, "link-type").text = kind
+
+
+def _action(
+    parent: ET.Element, name: str, action_id: int, rate: str, clearance: str | None = None
+) -> None:
+    action = ET.SubElement(parent, "action")
+    ET.SubElement(action, "name").text = name
+    ET.SubElement(action, "type").text = "advanced sale" if rate.endswith("%") else "lead"
+    ET.SubElement(action, "id").text = str(action_id)
     commission = ET.SubElement(action, "commission")
-    ET.SubElement(commission, "default", type="item-level").text = f"{adv.rate * 100:.2f}%"
-    ET.SubElement(ET.SubElement(node, "link-types"), "link-type").text = "Text Link"
+    if clearance:  # an item list: products paid at their own rate
+        ET.SubElement(commission, "itemlist", name="CLEARANCE", id=str(action_id)).text = clearance
+    ET.SubElement(commission, "default").text = rate
 
 
 class Lookup:

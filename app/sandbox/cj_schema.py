@@ -162,7 +162,19 @@ DEVICES = {
     "Android Mobile": ("Mobile", "Chrome"),
     "iPad": ("Tablet", "Safari"),
     "Android Tablet": ("Tablet", "Chrome"),
+    "desktop": ("Desktop", "Chrome"),  # a click on a sandbox link (`app.sandbox.clicks`)
 }
+
+
+def website_id(cid: str) -> str:
+    """The PID of a company's one website: what its commissions report and its deep links
+    carry (the sandbox derives it from the CID, so a click names its company)."""
+    return str(100_000_000 + int(cid))
+
+
+def company_of(pid: str) -> str | None:
+    """The CID whose website `pid` is, or None."""
+    return str(int(pid) - 100_000_000) if pid.isdigit() and int(pid) > 100_000_000 else None
 
 
 def _iso(moment: datetime) -> str:
@@ -245,7 +257,7 @@ def render(s: OrderState, cid: str, pub: str) -> list[Txn]:
         "advertiserName": adv.name,
         "publisherId": cid,
         "publisherName": f"Example Media {cid}",
-        "websiteId": str(100_000_000 + stable_int("cj-site", cid) % 900_000_000),
+        "websiteId": website_id(cid),
         "websiteName": "Example Reviews",
         "actionTrackerId": str(300000 + adv.id % 100000),
         "actionTrackerName": "Online Sale",
