@@ -1,7 +1,7 @@
 """Rakuten Advertising: credentials traded for a bearer token (password grant, scope =
-the site id) for advertisers; commissions from the publisher's saved report on the
-Reporting API when the connection has a reporting token (`rakuten_reports`), else from the
-Events API paged by `page`/`limit` (shared/networks/rakuten.md)."""
+the site id) for partnerships and deep links; commissions from the publisher's saved
+report on the Reporting API when the connection has a reporting token (`rakuten_reports`),
+else from the Events API paged by `page`/`limit` (shared/networks/rakuten.md)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
-from defusedxml import DefusedXmlException, ElementTree
 
+from app.connectors import rakuten_programs
 from app.connectors import rakuten_reports as reports
 from app.connectors.auth import TokenExchange, basic_header
 from app.connectors.base import Connector, Scope, Verified, Window
 from app.connectors.decoders import Csv
-from app.connectors.errors import BadPayload, CredentialsRejected
+from app.connectors.errors import BadPayload, CredentialsRejected, RequestRejected
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
-from app.connectors.paging import PageNumber, Paginator, SinglePage
+from app.connectors.paging import PageNumber, Paginator, Records, SinglePage
 from app.ledger.records import ProgramRecord, TransactionRecord
+from app.links.format import LinkFormat, LinkRequest, SubIdRule
 from app.settings import get_settings
 
 API = "https://api.linksynergy.com"
@@ -75,7 +76,18 @@ class Rakuten(Connector):
     base_url = API
     auth = RakutenToken()
     paginator: ClassVar[Paginator] = PageNumber(page_param="page", size_param="limit", size=1000)
+    programs_paginator = rakuten_programs.PAGINATOR
     concurrency = 2
+    relationships = rakuten_programs.RELATIONSHIPS
+    links = LinkFormat(
+        # A deep link carries the publisher's encrypted id, which only Rakuten knows: its
+        # Deep Links API makes the link.
+        "network_api",
+        # Signature's member id (u1): up to 72 alphanumeric characters; the API's own
+        # example uses '-' and '_' too.
+        SubIdRule("u1", 72),
+        hosts=("click.linksynergy.com",),
+    )
     credentials_hint = (
         "Check the username and password you use for the Rakuten Advertising publisher "
         "dashboard and the site id (SID) under Account > Site. A reporting token is copied "
@@ -159,37 +171,55 @@ class Rakuten(Connector):
         )
 
     def programs_request(self, scope: Scope) -> RequestSpec:
-        return RequestSpec("GET", f"{API}/linklocator/1.0/getMerchByAppStatus/approved")
+        return rakuten_programs.listing(API)
 
     def parse(self, response: httpx.Response) -> Any:
-        if response.request.url.path.startswith("/en/reports/"):
-            try:
-                return Csv().decode(response.content)
-            except ValueError as exc:
-                snippet = self.http.scrub(response.text[:200])
-                raise BadPayload(
-                    self.slug, f"Rakuten sent a report that is not valid CSV ({exc}): {snippet!r}"
-                ) from exc
-        if "xml" not in response.headers.get("content-type", ""):
+        if not response.request.url.path.startswith("/en/reports/"):
             return super().parse(response)
         try:
-            root = ElementTree.fromstring(response.content)
-        except (ElementTree.ParseError, DefusedXmlException) as exc:
-            raise BadPayload(self.slug, f"Rakuten sent XML that does not parse: {exc}") from exc
-        # Namespaced tags (`ns1:mid`): read each advertiser's fields by local name.
-        return [
-            {child.tag.rsplit("}", 1)[-1]: (child.text or "").strip() for child in node}
-            for node in root
-            if node.tag.rsplit("}", 1)[-1] == "return"
-        ]
+            return Csv().decode(response.content)
+        except ValueError as exc:
+            snippet = self.http.scrub(response.text[:200])
+            raise BadPayload(
+                self.slug, f"Rakuten sent a report that is not valid CSV ({exc}): {snippet!r}"
+            ) from exc
+
+    def extract_programs(self, payload: Any) -> list[dict[str, Any]]:
+        return rakuten_programs.partnerships(payload)
+
+    async def fetch_programs(self, spec: RequestSpec) -> tuple[Any, Records]:
+        payload, records = await super().fetch_programs(spec)
+        return payload, [await self._with_details(r) for r in records]
+
+    async def _with_details(self, record: dict[str, Any]) -> dict[str, Any]:
+        request = rakuten_programs.details_request(API, record)
+        if request is None:
+            return record
+        try:
+            page = await self.request(request)
+        except RequestRejected:
+            return record  # an advertiser Rakuten no longer describes: listed as it is
+        return {**record, "details": page.get("advertiser") if isinstance(page, dict) else None}
 
     def map_program(self, record: dict[str, Any]) -> ProgramRecord:
-        m = Mapper(self.slug, record)
-        return ProgramRecord(
-            external_id=m.required_text("mid"),
-            name=m.text("name"),
-            network_relationship=(m.text("applicationStatus") or "approved").lower(),
+        return rakuten_programs.program(record)
+
+    async def api_link(self, request: LinkRequest) -> str:
+        assert request.program is not None
+        mid = request.program.external_id
+        body: dict[str, Any] = {
+            "url": request.destination,
+            "advertiser_id": int(mid) if mid.isdigit() else mid,  # a number, as documented
+        }
+        if request.sub_id:
+            body["u1"] = request.sub_id
+        payload = await self.request(RequestSpec("POST", f"{API}/v1/links/deep_links", json=body))
+        link = Mapper(self.slug, payload if isinstance(payload, dict) else {}).text(
+            "advertiser.deep_link.deep_link_url"
         )
+        if not link:
+            raise BadPayload(self.slug, "Rakuten's deep link answer has no deep_link_url")
+        return link
 
     async def verify(self) -> Verified:
         """A token exchange is Rakuten's only credential check: ask for a fresh one."""

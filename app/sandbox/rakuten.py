@@ -1,7 +1,7 @@
 """Rakuten Advertising API gateway (fact sheet: shared/networks/rakuten.md): `POST /token`
-(`rakuten_auth`), Events `GET /events/1.0/transactions`, advertisers and deep links
-(`rakuten_programs`), and the Reporting API's saved report (`rakuten_reports`, the same
-lines as CSV).
+(`rakuten_auth`), Events `GET /events/1.0/transactions`, partnerships, advertisers and deep
+links (`rakuten_programs`), clicks on those links, and the Reporting API's saved report
+(`rakuten_reports`, the same lines as CSV).
 
 Events are one row per order item, UTC, in a bare JSON array with no status; returns and
 cancellations arrive as extra negative rows on their process date. Paging is `page`
@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from app.sandbox import rakuten_programs, rakuten_reports
+from app.sandbox import clicks, rakuten_programs, rakuten_reports
 from app.sandbox.base import Identity, NetworkSandbox, bounds, reason
 from app.sandbox.data import USD_RATES, DataSpec, OrderState, Txn, account, convert, stable_int
 from app.sandbox.data import state as order_state
@@ -351,6 +351,13 @@ class RakutenSandbox(NetworkSandbox):
         if not q:
             return JSONResponse(out[-100:])
         return JSONResponse(out[(page - 1) * limit : page * limit])
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "click.linksynergy.com" or path != "deeplink":
+            return await super().click(request, host, path)
+        q = request.query_params
+        sid = rakuten_programs.site_of(q.get("id", "")) or ""
+        return clicks.record(self, sid, q.get("mid"), q.get("u1"), q.get("murl"))
 
     def report_rows(self, sid: str, start: datetime, end: datetime, by: str) -> list[Txn]:
         return report(sid, self.epoch, self.spec, start, end, by=by)

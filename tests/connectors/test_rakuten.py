@@ -1,12 +1,18 @@
 """Rakuten specifics: the token exchange, its cache in Redis and its renewal; the
 Reporting API's saved report beside the Events API, and what a connection without it
-cannot see."""
+cannot see; partnerships as programs, and links from the Deep Links API."""
+
+from urllib.parse import quote
 
 import httpx
 import pytest
 
+from app.connectors.base import Scope
 from app.connectors.errors import CredentialsRejected, RequestRejected
+from app.connectors.rakuten import Rakuten
+from app.links.format import LinkProgram, LinkRequest
 from app.sandbox import registry
+from app.sandbox.rakuten_programs import encrypted_id
 from tests.connectors.support import CASES, Case, connector_for, knobs, stats, window
 
 REPORT = CASES["rakuten"]  # the first sandbox site reads its saved report
@@ -48,10 +54,80 @@ async def test_without_any_app_the_message_says_what_to_set(runtime, sandbox) ->
         await connector_for(runtime, case).verify()
 
 
-async def test_approved_advertisers(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+async def test_partnerships_of_every_status_the_joined_with_site_and_deep_links(
+    runtime, sandbox
+) -> None:  # type: ignore[no-untyped-def]
     programs = [p async for page in connector_for(runtime, RAKUTEN).programs() for p in page]
-    assert programs
-    assert all(p.name and p.relationship_status == "approved" for p in programs)
+    by_word = {p.network_relationship: p for p in programs}
+    assert {"active", "pending", "temp-remove", "self-removed"} <= set(by_word)
+    assert [
+        by_word[w].relationship for w in ("active", "pending", "temp-remove", "self-removed")
+    ] == [
+        "joined",
+        "pending",
+        "declined",
+        "not_joined",
+    ]
+    joined = [p for p in programs if p.relationship == "joined"]
+    assert all(p.name and p.domains and isinstance(p.deeplinks, bool) for p in joined)
+    others = [p for p in programs if p.relationship != "joined"]
+    assert all(p.domains == () and p.deeplinks is None for p in others)
+    calls = stats(sandbox["rakuten"])["by_path"]
+    assert calls["/v1/partnerships"] == 1
+    assert sum(n for path, n in calls.items() if path.startswith("/v2/advertisers/")) == len(joined)
+
+
+def test_a_partnership_maps_to_our_words(runtime) -> None:  # type: ignore[no-untyped-def]
+    record = {
+        "advertiser": {"id": 35718, "name": "Example Outfitters", "network": 1},
+        "status": "extended",
+        "details": {"url": "https://www.outfitters.example/", "features": {"deep_links": False}},
+    }
+    connector = connector_for(runtime, RAKUTEN)
+    program = connector.complete(connector.map_program(record), Scope("3456790"))
+    assert (program.external_id, program.name, program.domains) == (
+        "35718",
+        "Example Outfitters",
+        ("www.outfitters.example",),
+    )
+    assert (program.relationship, program.network_relationship) == ("pending", "extended")
+    assert program.deeplinks is False
+    for word, ours in {
+        "permanent-decline": "declined",
+        "permanent-remove": "declined",
+        "temp-decline": "declined",
+    }.items():
+        assert Rakuten.relationships[word] == ours
+
+
+async def test_the_deep_links_api_makes_the_documented_link(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    programs = [p async for page in connector_for(runtime, RAKUTEN).programs() for p in page]
+    program = next(p for p in programs if p.relationship == "joined" and p.deeplinks)
+    destination = "https://www.shop.example/tents/2p?colour=green&size=2"
+    request = LinkRequest(
+        destination,
+        "nl_42",
+        LinkProgram("p1", program.external_id, "", domains=program.domains),
+    )
+    link = await connector_for(runtime, RAKUTEN).api_link(request)
+    sid = RAKUTEN.credentials["sid"]
+    assert link == (
+        f"https://click.linksynergy.com/deeplink?id={quote(encrypted_id(sid), safe='')}"
+        f"&mid={program.external_id}&murl={quote(destination, safe='')}&u1=nl_42"
+    )
+    refused = next(p for p in programs if p.relationship == "joined" and p.deeplinks is False)
+    with pytest.raises(RequestRejected, match="does not allow deep links"):
+        await connector_for(runtime, RAKUTEN).api_link(
+            LinkRequest(destination, None, LinkProgram("p2", refused.external_id, ""))
+        )
+
+
+def test_the_u1_rule() -> None:
+    rule = Rakuten.links.sub_id  # type: ignore[union-attr]
+    assert rule.param == "u1"
+    assert rule.problem("a" * 72) is None
+    assert "at most 72" in (rule.problem("a" * 73) or "")
+    assert "'&'" in (rule.problem("a&b") or "")
 
 
 async def test_returns_net_against_their_sales_in_approved_commission(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
