@@ -1,6 +1,7 @@
 """Sovrn Commerce (formerly VigLink): one secret key per site, the v1 transactions report one
-day per call at one call a minute, no paging, no status field, every amount in US dollars
-(shared/networks/sovrn.md; research notes: notes/sovrn.md)."""
+day per call at one call a minute, no paging, no status field, every amount in US dollars;
+links through its redirect API on the site's public API key, the merchant found by Sovrn
+from the destination (shared/networks/sovrn.md; research notes: notes/sovrn.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import TransactionRecord
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
 
 REPORTS = "https://viglink.io"
 ACCOUNTS = "https://rest.viglink.com"
@@ -49,6 +51,14 @@ class Sovrn(Connector):
     budgets = per_minute(1)
     concurrency = 1
     incremental = True
+    links = LinkFormat(
+        "template",
+        # Sovrn's redirect API: a cuid of up to 2048 letters and digits, no other character
+        # (its developer reference; older pages said 32).
+        SubIdRule("cuid", 2048, allowed="A-Za-z0-9", allowed_text="letters and digits"),
+        needs_program=False,
+        hosts=("redirect.viglink.com",),
+    )
     unused_credentials = {
         "currency": "Sovrn reports and pays only in US dollars; the form keeps the field and "
         "accepts only USD",
@@ -64,6 +74,15 @@ class Sovrn(Connector):
         # the documented delta filter, the update date.
         param = "updateDate" if window.by == "updated" else "commissionDate"
         return RequestSpec("GET", REPORTS + TRANSACTIONS, {param: f"{window.start:%Y-%m-%d}"})
+
+    @classmethod
+    def link(cls, request: LinkRequest) -> str:
+        # `key` is the site's public API key (it shows in the site's pages by design).
+        url = (
+            f"https://redirect.viglink.com?key={encoded(request.field('api_key'))}"
+            f"&u={encoded(request.destination)}"
+        )
+        return f"{url}&cuid={request.sub_id}" if request.sub_id else url
 
     def classify(self, response: httpx.Response) -> None:
         if response.status_code == 404 and response.url.path.endswith(TRANSACTIONS):

@@ -10,6 +10,10 @@ order is a further line with a negative amount on the day Sovrn learns of it. On
 call a minute per key; 429s carry no `Retry-After`. The error envelope is the one the
 campaigns spec documents; the 404 message is our own (no body is documented). Knob `shape`:
 `flat` (the spec's model, default) or `nested` (the docs page's example).
+
+Links go through the redirect API (`redirect.viglink.com?key=&u=&cuid=`): the site is the
+one whose public API key the link carries, the merchant the site's merchant on the
+destination's domain; a click on one becomes a sale reporting the link's `cuid`.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
+from app.links.domains import host_of, registrable
+from app.sandbox import clicks
 from app.sandbox.base import Identity, NetworkSandbox, ParamError, bounds, reason
 from app.sandbox.data import DataSpec, Txn, account, stable_int, state
 from app.sandbox.kit import HeaderKey, json_body
@@ -35,6 +41,9 @@ DATES = {"click": "clickDate", "commission": "commissionDate", "update": "update
 SECRET_HELP = "This can be found at https://publishers.viglink.com/account"
 ID_RANGE = (510000, 589999)
 REASONS = {400: "badRequest", 401: "invalidCredentials", 404: "notFound", 429: "rateLimitExceeded"}
+# Domains reserved for examples (RFC 2606): the sandbox's stand-in for the merchants Sovrn
+# monetises beyond a site's own data, credited to the site's first merchant.
+EXAMPLE_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 
 
 def campaign_id(secret: str, site: int = 0) -> int:
@@ -150,6 +159,7 @@ class SovrnSandbox(NetworkSandbox):
         return json_body({"error": {"errors": [item]}, "code": status, "message": message}, status)
 
     async def transactions(self, request: Request, who: Identity) -> Response:
+        self.remember(who)
         days: dict[str, date] = {}
         for name in DATES.values():
             values = request.query_params.getlist(name)
@@ -171,7 +181,45 @@ class SovrnSandbox(NetworkSandbox):
             return self.error(request, 404, "Transactions data not found")
         return json_body({"transactions": [t.record for t in rows]})
 
+    def remember(self, who: Identity) -> None:
+        """Note a secret the sandbox has seen, so a link on its sites' API keys resolves."""
+        self.state.store.setdefault("secrets", set()).add(who.credential)
+
+    def site_of(self, key: str) -> str | None:
+        """The site (campaign) whose public API key `key` is, or None."""
+        known = {c.credentials["secret_key"] for c in CONNECTIONS}
+        for secret in known | self.state.store.get("secrets", set()):
+            for site in (0, 1):
+                if api_key(secret, site) == key:
+                    return str(campaign_id(secret, site))
+        return None
+
+    def merchant(self, campaign: str, destination: str) -> int | None:
+        """The merchant Sovrn finds for a destination: one of the site's joined merchants
+        by domain (an example domain stands for one); None leaves the link unmonetised."""
+        brand = registrable(host_of(destination))
+        joined = [a for a in self.account(campaign).advertisers if a.relationship == "joined"]
+        if brand in EXAMPLE_DOMAINS:
+            return joined[0].id if joined else None
+        return next((a.id for a in joined if registrable(a.domain) == brand), None)
+
+    async def click(self, request: Request, host: str, path: str) -> Response:
+        if host != "redirect.viglink.com" or path:
+            return await super().click(request, host, path)
+        q = request.query_params
+        key, destination = q.get("key", ""), q.get("u", "")
+        if not key or not destination.startswith(("http://", "https://")):
+            return PlainTextResponse("key and u are required", status_code=400)
+        campaign = self.site_of(key)
+        if campaign is None:
+            return PlainTextResponse(f"unknown API key {key!r}", status_code=400)
+        merchant = self.merchant(campaign, destination)
+        if merchant is None:  # not monetisable: sent on unmodified, nothing earned
+            return RedirectResponse(destination, status_code=302)
+        return clicks.record(self, campaign, merchant, q.get("cuid"), destination)
+
     async def campaigns(self, request: Request, who: Identity) -> Response:
+        self.remember(who)
         sites = [
             {
                 "campaignId": campaign_id(who.credential, n),

@@ -11,7 +11,14 @@ from app.sandbox.data import Item, Order, OrderState, convert, stable_int
 
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 NETWORKS = ("CJ", "Impact", "Rakuten", "Awin", "Partnerize")
-DEVICES = {"Windows": "DSK", "Macintosh": "DSK", "iPhone": "MBL", "Android Mobile": "MBL"}
+# The generated orders' devices, and "desktop" for a click on a sandbox link.
+DEVICES = {
+    "Windows": "DSK",
+    "Macintosh": "DSK",
+    "desktop": "DSK",
+    "iPhone": "MBL",
+    "Android Mobile": "MBL",
+}
 NESTED_COMMISSION = ("revenueId", "commissionId", "commissionDate", "updateDate", "orderValue")
 
 

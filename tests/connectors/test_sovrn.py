@@ -1,6 +1,7 @@
 """Sovrn specifics: one day per call by commission date, then update dates since the last
 success; 404 days; both record shapes; no status (approved lines, negative corrections);
-the site found by its API key; one call a minute; USD only."""
+the site found by its API key; one call a minute; USD only; redirect links on the API key,
+no programs."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,10 @@ import pytest
 from app.catalog import get_network, validate_credentials
 from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, QuotaSpent
+from app.connectors.sovrn import Sovrn
 from app.errors import ValidationFailed
+from app.links.format import LinkRequest
+from app.sandbox.data import DataSpec, account
 from app.sandbox.expected import expected_transactions
 from tests.connectors.support import (
     CASES,
@@ -24,6 +28,7 @@ from tests.connectors.support import (
     stats,
     window,
 )
+from tests.links.support import click
 
 SOVRN = CASES["sovrn"]
 SITE = SOVRN.accounts[0]
@@ -172,3 +177,59 @@ def test_only_us_dollars_are_accepted(currency: str) -> None:
     [error] = failed.value.errors
     assert error.field == "credentials.currency"
     assert "only in US dollars" in error.message
+
+
+def test_the_link_is_the_redirect_apis_documented_format() -> None:
+    request = LinkRequest(
+        "https://www.shop.example/tents/2p?colour=green&size=2",
+        "post42",
+        None,
+        {"api_key": "098f6bcd4621d373cade4e832627b4f6", "secret_key": "s3cret"},
+    )
+    assert Sovrn.link(request) == (
+        "https://redirect.viglink.com?key=098f6bcd4621d373cade4e832627b4f6"
+        "&u=https%3A%2F%2Fwww.shop.example%2Ftents%2F2p%3Fcolour%3Dgreen%26size%3D2"
+        "&cuid=post42"
+    )
+    without = LinkRequest(request.destination, None, None, request.fields)
+    assert Sovrn.link(without).endswith("%26size%3D2")
+    assert "s3cret" not in Sovrn.link(request)
+
+
+def test_the_cuid_rule_is_letters_and_digits() -> None:
+    rule = Sovrn.links.sub_id  # type: ignore[union-attr]
+    assert (rule.param, Sovrn.links.needs_program) == ("cuid", False)  # type: ignore[union-attr]
+    assert rule.problem("a" * 2048) is None
+    assert "at most 2048" in (rule.problem("a" * 2049) or "")
+    assert "'-'" in (rule.problem("post-42") or "")
+    assert "'_'" in (rule.problem("post_42") or "")
+
+
+async def test_no_programs_are_listed(runtime, sandbox) -> None:  # type: ignore[no-untyped-def]
+    assert [p async for page in connector_for(runtime, SOVRN).programs() for p in page] == []
+    assert stats(sandbox["sovrn"])["requests"] == []
+
+
+async def test_a_click_on_a_merchant_earns_and_one_elsewhere_goes_on_unmonetised(
+    runtime, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    key = SOVRN.credentials["api_key"]
+    advertisers = account("sovrn", SITE, DataSpec(TODAY)).advertisers
+    merchant = next(a for a in advertisers if a.relationship == "joined")
+    shop = f"https://www.{merchant.domain}/p/1"
+    clicked = click(sandbox["sovrn"], Sovrn.link(LinkRequest(shop, "c1", None, {"api_key": key})))
+    assert (clicked.status_code, clicked.headers["location"]) == (302, shop)
+    elsewhere = "https://www.unknown-shop.test/p/1"
+    other = click(
+        sandbox["sovrn"], Sovrn.link(LinkRequest(elsewhere, "c2", None, {"api_key": key}))
+    )
+    assert (other.status_code, other.headers["location"]) == (302, elsewhere)
+    sales = [
+        (r.click_ref, r.advertiser_id)
+        async for page in connector_for(runtime, SOVRN).transactions(TODAY - timedelta(1), TODAY)
+        for r in page
+        if r.click_ref in ("c1", "c2")
+    ]
+    assert sales == [("c1", str(merchant.id))]
+    bad = click(sandbox["sovrn"], Sovrn.link(LinkRequest(shop, None, None, {"api_key": "nope"})))
+    assert bad.status_code == 400

@@ -1,4 +1,6 @@
-"""Sovrn Commerce (formerly VigLink): keys belong to one site, so one connection per site."""
+"""Sovrn Commerce (formerly VigLink): keys belong to one site, so one connection per site.
+No `programs`: Sovrn monetises tens of thousands of merchants and lists no site's own
+programs; a link names none (Sovrn finds the merchant from the destination)."""
 
 from app.catalog.fields import secret
 from app.catalog.model import FormField, Network
@@ -7,7 +9,7 @@ NETWORK = Network(
     slug="sovrn",
     name="Sovrn Commerce",
     aliases=("VigLink", "Sovrn"),
-    capabilities=frozenset({"api_sync", "programs", "deeplinks"}),
+    capabilities=frozenset({"api_sync", "deeplinks"}),
     website="https://www.sovrn.com",
     notes="Sovrn issues keys per site: add one connection per site.",
     fields=(
