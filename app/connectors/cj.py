@@ -21,7 +21,7 @@ from app.connectors.paging import Cursor, PageNumber
 from app.connectors.ratelimit import per_minute
 from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
-from app.links.domains import host_of, hosts_of, on_domain
+from app.links.domains import hosts_of
 from app.links.format import LinkFormat, LinkRequest, SubIdRule
 
 COMMISSIONS = "https://commissions.api.cj.com/query"
@@ -98,6 +98,8 @@ class CJ(Connector):
         # CJ publishes no SID limit we could find: 64 characters that are safe in a path
         # segment, which is where the deep link carries it.
         SubIdRule("sid", 64),
+        # The deep link names no advertiser: CJ finds it by the destination's domain.
+        on_program_domain=True,
         hosts=CLICK_HOSTS,
     )
     paginator = Cursor(next_cursor=_next_cursor, apply=_after)
@@ -211,28 +213,16 @@ class CJ(Connector):
 
     @classmethod
     def link(cls, request: LinkRequest) -> str:
-        pid, program = request.field("website_id"), request.program
+        pid = request.field("website_id")
         if not pid:
-            raise _refused(
-                "connection_id",
-                "CJ deep links carry the website id (PID): add it to this connection",
-            )
-        # The deep link names no advertiser: CJ credits the one whose site it opens.
-        if (
-            program
-            and program.domains
-            and not on_domain(host_of(request.destination), program.domains)
-        ):
-            raise _refused(
-                "destination_url",
-                f"must be on {program.name or program.external_id}'s site "
-                f"({', '.join(program.domains)}): CJ credits a deep link to the advertiser whose "
-                "site it opens",
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "connection_id",
+                        "CJ deep links carry the website id (PID): add it to this connection",
+                    )
+                ]
             )
         sid = f"sid/{request.sub_id}/" if request.sub_id else ""
         # CJ's deep link generator puts the destination unencoded at the end of the path.
         return f"https://www.anrdoezrs.net/links/{pid}/type/dlg/{sid}{request.destination}"
-
-
-def _refused(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed([FieldError(field, message)])

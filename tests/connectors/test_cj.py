@@ -138,18 +138,6 @@ def test_without_a_website_id_no_link_is_made() -> None:
     assert "website id (PID)" in failed.value.errors[0].message
 
 
-def test_a_destination_off_the_advertisers_site_is_refused() -> None:
-    # CJ credits a deep link to whichever advertiser's site it opens.
-    elsewhere = LinkRequest(
-        "https://www.other-shop.example/x", None, _request(None).program, {"website_id": "1"}
-    )
-    with pytest.raises(ValidationFailed) as failed:
-        CJ_CONNECTOR.link(elsewhere)
-    [error] = failed.value.errors
-    assert error.field == "destination_url"
-    assert "www.outdoor.example" in error.message
-
-
 def test_the_sid_rule() -> None:
     rule = CJ_CONNECTOR.links.sub_id  # type: ignore[union-attr]
     assert rule.param == "sid"
