@@ -54,8 +54,9 @@ class LinkFormat:
 
     `needs_program`: the link names a program (False where the network resolves the
     merchant from the destination, as Skimlinks and Sovrn do). `on_program_domain`: the
-    destination must be on one of the program's domains (links that track on the
-    merchant's own site). `hosts`: the network's click hosts, which the link check
+    destination must be on one of the program's domains (the network credits the merchant
+    whose site the link opens, as CJ does, or tracks on the merchant's own pages, as
+    Refersion does). `hosts`: the network's click hosts, which the link check
     recognises."""
 
     method: Method

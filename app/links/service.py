@@ -160,8 +160,8 @@ def check_program(program: LinkProgram, fmt: LinkFormat, host: str | None) -> No
     if fmt.on_program_domain and program.domains and not on_domain(host, program.domains):
         raise _bad(
             "destination_url",
-            f"must be on {label}'s site ({', '.join(program.domains)}): this network tracks "
-            "on the merchant's own pages",
+            f"must be on {label}'s site ({', '.join(program.domains)}): this network credits "
+            "the merchant whose site the link opens",
         )
 
 

@@ -53,7 +53,7 @@ async def test_sub_id_round_trip(slug, client, workspace, runtime, sandbox) -> N
     assert link["network"] == slug
     assert link["program_id"] == (program["id"] if program else None)
     # On the network's click host, or on the merchant's own site where it tracks there.
-    hosts = program["domains"] if fmt.on_program_domain and program else fmt.hosts
+    hosts = (*fmt.hosts, *(program["domains"] if fmt.on_program_domain and program else ()))
     host = urlsplit(link["url"]).hostname
     assert any(registrable(host) == registrable(h) for h in hosts), link["url"]
 
