@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from urllib.parse import quote
 
@@ -32,7 +28,7 @@ from app.ledger.ingest import Target
 from app.ledger.programs import upsert_programs
 from app.ledger.records import ProgramRecord
 from app.workspaces.service import create_workspace
-from bench.common import scratch_database
+from bench.common import running_api, scratch_database
 
 SECRET = "bench-links-key"
 PUBLISHER = "123456"
@@ -102,48 +98,22 @@ async def load(url: str, n: int) -> tuple[str, list[dict[str, str]], list[tuple[
     return created.api_key, items, plain
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def measure_api(url: str, key: str, items: list[dict[str, str]], rounds: int) -> list[float]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
-        "NETLEDGER_SECRET_KEY": SECRET,
-    }
-    api = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "api", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            body = {"items": items}
-            first = client.post("/v1/links/batch", json=body).raise_for_status().json()
-            assert all(r["link"] for r in first["data"]), first["data"][:1]
-            seconds = []
-            for _ in range(rounds):
-                started = time.perf_counter()
-                client.post("/v1/links/batch", json=body).raise_for_status()
-                seconds.append(time.perf_counter() - started)
-        return seconds
-    finally:
-        api.terminate()
-        api.wait(timeout=20)
+    with (
+        running_api(url, SECRET) as base,
+        httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60
+        ) as client,
+    ):
+        body = {"items": items}
+        first = client.post("/v1/links/batch", json=body).raise_for_status().json()
+        assert all(r["link"] for r in first["data"]), first["data"][:1]
+        seconds = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            client.post("/v1/links/batch", json=body).raise_for_status()
+            seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def measure_plain(plain: list[tuple[str, ...]], rounds: int) -> list[float]:

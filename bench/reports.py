@@ -27,7 +27,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,7 +46,7 @@ from app.db import driver_dsn
 from app.fx.seed import seed_database
 from app.ledger.ingest import STATUS_PIVOT_COLUMNS, status_pivot
 from app.workspaces.service import create_workspace
-from bench.common import scratch_database
+from bench.common import running_api, scratch_database
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "SEK")
 PROGRAMS = 2000
@@ -199,12 +198,6 @@ async def load(url: str, n: int) -> tuple[str, str]:
     return str(workspace), created.api_key
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _load_worker(args: tuple[str, str, dict[str, str], int, float, str]) -> list[float]:
     base_url, key, params, connections, seconds, encoding = args
 
@@ -285,27 +278,7 @@ def serve_and_measure(
         "group_by": "network,day",
         "currency": "USD",
     }
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
-        "NETLEDGER_SECRET_KEY": "bench",
-    }
-    api = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "api", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base_url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with running_api(url, "bench", workers=2) as base_url:
         # Reports nobody asked for yet: computed from the rollups (windows a day apart).
         uncached = [_uncached(base_url, key, params, shift) for shift in range(1, 11)]
         # What each Accept-Encoding gets on the wire (and that gzip is what is measured).
@@ -320,9 +293,6 @@ def serve_and_measure(
             params=params,
             headers={"Authorization": f"Bearer {key}"},
         ).json()
-    finally:
-        api.terminate()
-        api.wait(timeout=20)
     return {
         "uncached": uncached,
         "alone": alone,

@@ -163,7 +163,7 @@ class AdTraction(Connector):
         assert request.program is not None
         ad_id, channel = request.program.link_token, request.account_id
         if not ad_id or not channel:
-            raise wire.unlinkable(request.program.name or request.program.external_id)
+            raise wire.no_ad_or_channel(request.program.label)
         query = f"a={encoded(ad_id)}&as={encoded(channel)}&t=2&tk=1"
         if request.sub_id:
             query += f"&epi={encoded(request.sub_id)}"

@@ -14,9 +14,10 @@ from app.connectors.base import Scope
 from app.connectors.errors import BadPayload, CredentialsRejected, RateLimited, RequestRejected
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
-from app.errors import FieldError, ValidationFailed
+from app.errors import ValidationFailed
 from app.ledger.records import CommissionTerm, ProgramRecord
 from app.links.domains import hosts_of
+from app.links.format import unlinkable
 
 NETWORK = "adtraction"
 # `transactionStatus`: 1 approved, 2 pending, 4 open claim (a manual claim under review), 5
@@ -80,16 +81,12 @@ def not_a_market(market: str) -> RequestRejected:
     )
 
 
-def unlinkable(program: str) -> ValidationFailed:
-    return ValidationFailed(
-        [
-            FieldError(
-                "program_id",
-                f"{program} has no ad id or channel yet: AdTraction links name both, and "
-                "the program sync reads them from the channel's program listing; list the "
-                "connection's programs first",
-            )
-        ]
+def no_ad_or_channel(program: str) -> ValidationFailed:
+    return unlinkable(
+        "program_id",
+        f"{program} has no ad id or channel yet: AdTraction links name both, and "
+        "the program sync reads them from the channel's program listing; list the "
+        "connection's programs first",
     )
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from app.connectors.terms import terms_in_text
-from app.errors import FieldError, ValidationFailed
 from app.ledger.records import CommissionTerm
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded, unlinkable
 
 HOSTS = {"us": "www.avantlink.com", "ca": "www.avantlink.ca"}
 FORMAT = LinkFormat(
@@ -41,15 +40,11 @@ def website(request: LinkRequest) -> str:
     found = parse_qs(urlsplit(default or "").query).get("pw", [""])[0]
     if found:
         return found
-    raise ValidationFailed(
-        [
-            FieldError(
-                "connection_id",
-                "AvantLink links credit one of your websites: put its number in this "
-                "connection's Website ID field (AvantLink: Account > Edit Websites), or "
-                "list the connection's programs so the feed's default website is known",
-            )
-        ]
+    raise unlinkable(
+        "connection_id",
+        "AvantLink links credit one of your websites: put its number in this "
+        "connection's Website ID field (AvantLink: Account > Edit Websites), or "
+        "list the connection's programs so the feed's default website is known",
     )
 
 

@@ -19,10 +19,9 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Cursor, PageNumber
 from app.connectors.ratelimit import per_minute
-from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
-from app.links.format import LinkFormat, LinkRequest, SubIdRule
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, unlinkable
 
 COMMISSIONS = "https://commissions.api.cj.com/query"
 ADVERTISERS = "https://advertiser-lookup.api.cj.com/v2/advertiser-lookup"
@@ -215,13 +214,9 @@ class CJ(Connector):
     def link(cls, request: LinkRequest) -> str:
         pid = request.field("website_id")
         if not pid:
-            raise ValidationFailed(
-                [
-                    FieldError(
-                        "connection_id",
-                        "CJ deep links carry the website id (PID): add it to this connection",
-                    )
-                ]
+            raise unlinkable(
+                "connection_id",
+                "CJ deep links carry the website id (PID): add it to this connection",
             )
         sid = f"sid/{request.sub_id}/" if request.sub_id else ""
         # CJ's deep link generator puts the destination unencoded at the end of the path.

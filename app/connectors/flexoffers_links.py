@@ -14,9 +14,8 @@ rule is a conservative 50 letters, digits, '-' and '_' [I]."""
 from __future__ import annotations
 
 from app.connectors.terms import terms_in_text
-from app.errors import FieldError, ValidationFailed
 from app.ledger.records import CommissionTerm
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded, unlinkable
 
 FORMAT = LinkFormat("template", SubIdRule("fobs", 50), hosts=("track.flexlinkspro.com",))
 
@@ -30,15 +29,11 @@ def link(request: LinkRequest) -> str:
     assert request.program is not None
     base = request.program.tracking_url
     if not base:
-        name = request.program.name or request.program.external_id
-        raise ValidationFailed(
-            [
-                FieldError(
-                    "program_id",
-                    f"FlexOffers listed no deep link URL for {name}: list the connection's "
-                    "programs again, or link to it from FlexOffers' own link builder",
-                )
-            ]
+        name = request.program.label
+        raise unlinkable(
+            "program_id",
+            f"FlexOffers listed no deep link URL for {name}: list the connection's "
+            "programs again, or link to it from FlexOffers' own link builder",
         )
     url = f"{base}{'&' if '?' in base else '?'}URL={encoded(request.destination)}"
     return f"{url}&fobs={encoded(request.sub_id)}" if request.sub_id else url

@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.connectors.decoders import as_list
-from app.errors import FieldError, ValidationFailed
-from app.links.format import LinkProgram
+from app.errors import ValidationFailed
+from app.links.format import LinkProgram, unlinkable
 
 CLICK = "https://action.metaffiliation.com/trk.php"
 SLOT = "{XXX}"
@@ -57,13 +57,8 @@ class GenericLinks:
 
 
 def no_code(program: LinkProgram) -> ValidationFailed:
-    label = program.name or program.external_id
-    return ValidationFailed(
-        [
-            FieldError(
-                "program_id",
-                f"{label} has no link code yet: add your tracking links feed URL to this "
-                "connection and list its programs again",
-            )
-        ]
+    return unlinkable(
+        "program_id",
+        f"{program.label} has no link code yet: add your tracking links feed URL to this "
+        "connection and list its programs again",
     )

@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 from app.connectors.mapping import Mapper
-from app.errors import FieldError, ValidationFailed
+from app.errors import ValidationFailed
 from app.ledger.records import CommissionTerm
-from app.links.format import LinkProgram
+from app.links.format import LinkProgram, unlinkable
 
 NETWORK = "partnerize"
 # The campaign lists by the publisher's status on them, and the word for each letter.
@@ -55,13 +55,8 @@ def domains(m: Mapper) -> tuple[str | None, ...]:
 
 
 def no_camref(program: LinkProgram) -> ValidationFailed:
-    label = program.name or program.external_id
-    return ValidationFailed(
-        [
-            FieldError(
-                "program_id",
-                f"Partnerize gave no camref for {label}: list this connection's programs "
-                "again once the publisher is approved on the campaign",
-            )
-        ]
+    return unlinkable(
+        "program_id",
+        f"Partnerize gave no camref for {program.label}: list this connection's programs "
+        "again once the publisher is approved on the campaign",
     )

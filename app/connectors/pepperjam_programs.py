@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import FieldError, ValidationFailed
-from app.links.format import LinkProgram
+from app.errors import ValidationFailed
+from app.links.format import LinkProgram, unlinkable
 
 # The advertiser resource's statuses, ours for each; `no_relationship` (the directory) is
 # not listed. An invitation not taken up, or a relationship the publisher ended, is not one
@@ -50,13 +50,8 @@ class GenericLink:
 
 
 def no_generic_link(program: LinkProgram) -> ValidationFailed:
-    label = program.name or program.external_id
-    return ValidationFailed(
-        [
-            FieldError(
-                "program_id",
-                f"Pepperjam gave no generic link for {label}: list this connection's programs "
-                "again once the publisher has joined it",
-            )
-        ]
+    return unlinkable(
+        "program_id",
+        f"Pepperjam gave no generic link for {program.label}: list this connection's programs "
+        "again once the publisher has joined it",
     )

@@ -17,9 +17,8 @@ from app.connectors.postaffiliatepro_auth import AffiliateLogin, call_field, rpc
 from app.connectors.postaffiliatepro_programs import BANNER_COLUMNS, CAMPAIGN_COLUMNS, with_banners
 from app.connectors.postaffiliatepro_programs import program as campaign_program
 from app.connectors.ratelimit import Budget
-from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded, unlinkable
 
 DEFAULT_ZONE = "America/Los_Angeles"  # PAP's default server timezone
 STATUSES = {"a": "approved", "p": "pending", "d": "declined"}
@@ -185,14 +184,10 @@ class PostAffiliatePro(Connector):
         program = request.program
         assert program is not None
         if not program.link_token:
-            raise ValidationFailed(
-                [
-                    FieldError(
-                        "program_id",
-                        "Post Affiliate Pro listed no banner with this affiliate's id: list the "
-                        "connection's programs again once the merchant has a banner or text link",
-                    )
-                ]
+            raise unlinkable(
+                "program_id",
+                "Post Affiliate Pro listed no banner with this affiliate's id: list the "
+                "connection's programs again once the merchant has a banner or text link",
             )
         params = {"a_aid": program.link_token, "a_cid": program.external_id}
         if request.sub_id:

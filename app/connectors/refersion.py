@@ -25,10 +25,9 @@ from app.connectors.errors import BadPayload, CredentialsRejected, RateLimited, 
 from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.paging import Offset, Records, json_path
-from app.errors import FieldError, ValidationFailed
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded, unlinkable
 
 ENDPOINT = "https://graphql.refersion.com"
 SHOP = "shop { name url shop_identifier }"
@@ -195,7 +194,7 @@ class Refersion(Connector):
         assert program is not None
         if not program.link_token:
             problem = "Refersion listed no rfsn value for this program: list programs again"
-            raise ValidationFailed([FieldError("program_id", problem)])
+            raise unlinkable("program_id", problem)
         parts = urlsplit(request.destination)
         # A pasted affiliate link keeps its page, not its tracking.
         kept = [p for p in parts.query.split("&") if p and p.split("=")[0] not in TRACKING]

@@ -15,6 +15,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
+from app.errors import FieldError, ValidationFailed
+
 Method = Literal["template", "network_api"]
 
 
@@ -82,6 +84,10 @@ class LinkProgram:
     tracking_url: str | None = None
     connection_id: str = ""
 
+    @property
+    def label(self) -> str:
+        return self.name or self.external_id
+
 
 @dataclass(frozen=True)
 class LinkRequest:
@@ -111,6 +117,12 @@ _ESCAPES = str.maketrans(
         if not (chr(c).isascii() and (chr(c).isalnum() or chr(c) in "-._~"))
     }
 )
+
+
+def unlinkable(field: str, message: str) -> ValidationFailed:
+    """A link a network cannot make for this request, as the 422 naming `field`; the
+    message says what to do (add a form field, list the programs again...)."""
+    return ValidationFailed([FieldError(field, message)])
 
 
 def encoded(value: str) -> str:

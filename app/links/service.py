@@ -143,7 +143,7 @@ def link_program(program: Program) -> LinkProgram:
 
 def check_program(program: LinkProgram, fmt: LinkFormat, host: str | None) -> None:
     """Refuse a program the publisher cannot send traffic to, saying why."""
-    label = program.name or program.external_id
+    label = program.label
     word = f" (the network says {program.network_relationship!r})"
     if program.relationship in ("pending", "declined", "not_joined"):
         state = program.relationship.replace("_", " ")
