@@ -168,8 +168,9 @@ def show_links(client: httpx.Client) -> None:
     """A tracking link per connection, built through the API, carrying a sub-id."""
     print("\nA tracking link on every network (the sub-id comes back as the sale's click_ref):")
     connections = client.get("/v1/connections", params={"limit": 100}).json()["data"]
+    width = max((len(c["nickname"]) for c in connections), default=0)
     for connection in connections:
-        print(f"  {connection['nickname']:<28} {_demo_link(client, connection)}")
+        print(f"  {connection['nickname']:<{width}}  {_demo_link(client, connection)}")
 
 
 def _wait_ready(client: httpx.Client, timeout: float = 60) -> None:
