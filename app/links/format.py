@@ -68,7 +68,7 @@ class LinkFormat:
     hosts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkProgram:
     """What a link needs of a stored program."""
 
@@ -89,7 +89,7 @@ class LinkProgram:
         return self.name or self.external_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRequest:
     """One link to build: a checked absolute destination, an optional checked sub-id, the
     program (None where the network needs none) and the connection's form fields (secrets

@@ -13,20 +13,19 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.service import credentials_of
 from app.connectors.base import Connector
 from app.connectors.errors import ConnectorError
 from app.connectors.registry import connector_class
+from app.db import driver_connection
 from app.errors import FieldError, ProblemError, ValidationFailed
 from app.links.amazon import AmazonLinks, marketplace_domain
 from app.links.domains import on_domain, registrable
@@ -59,12 +58,12 @@ class LinkItem:
     sub_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str
     network: str
     connection_id: uuid.UUID
-    program_id: uuid.UUID | None
+    program_id: str | None
     sub_id: str | None
     method: str
 
@@ -105,40 +104,48 @@ def checked_url(value: str, field: str = "destination_url") -> tuple[str, str]:
     return text, host
 
 
-_PROGRAM_COLUMNS = (
-    Program.id,
-    Program.external_id,
-    Program.account_id,
-    Program.name,
-    Program.domains,
-    Program.relationship,
-    Program.network_relationship,
-    Program.deeplinks,
-    Program.link_token,
-    Program.tracking_url,
-    Program.connection_id,
-    Program.brand,
+_PROGRAM_FIELDS = (
+    "id",
+    "external_id",
+    "account_id",
+    "name",
+    "domains",
+    "relationship",
+    "network_relationship",
+    "deeplinks",
+    "link_token",
+    "tracking_url",
+    "connection_id",
+    "brand",
 )
+_COLUMNS = ", ".join(_PROGRAM_FIELDS)
+# Straight from the driver: a batch of 1,000 reads as many programs, and ORM rows (or even
+# Core result processing) would cost more than building the links.
+_PROGRAMS_BY_ID = f"SELECT {_COLUMNS} FROM program WHERE workspace_id = $1 AND id = ANY($2)"
+_PROGRAMS_BY_BRAND = f"""
+SELECT {_COLUMNS} FROM program
+WHERE workspace_id = $1 AND connection_id = ANY($2) AND brand = ANY($3)
+"""
 
 
-def _link_program(row: Any) -> LinkProgram:
+def _link_program(row: Mapping[str, Any]) -> LinkProgram:
     return LinkProgram(
-        id=str(row.id),
-        external_id=row.external_id,
-        account_id=row.account_id,
-        name=row.name,
-        domains=tuple(row.domains),
-        relationship=row.relationship,
-        network_relationship=row.network_relationship,
-        deeplinks=row.deeplinks,
-        link_token=row.link_token,
-        tracking_url=row.tracking_url,
-        connection_id=str(row.connection_id),
+        id=str(row["id"]),
+        external_id=row["external_id"],
+        account_id=row["account_id"],
+        name=row["name"],
+        domains=tuple(row["domains"]),
+        relationship=row["relationship"],
+        network_relationship=row["network_relationship"],
+        deeplinks=row["deeplinks"],
+        link_token=row["link_token"],
+        tracking_url=row["tracking_url"],
+        connection_id=str(row["connection_id"]),
     )
 
 
 def link_program(program: Program) -> LinkProgram:
-    return _link_program(program)
+    return _link_program({f: getattr(program, f) for f in _PROGRAM_FIELDS})
 
 
 def check_program(program: LinkProgram, fmt: LinkFormat, host: str | None) -> None:
@@ -188,16 +195,12 @@ async def _context(
             )
         )
     }
-    # Plain rows, not ORM objects: a batch of 1,000 reads as many programs.
     program_ids = {i.program_id for i in items if i.program_id}
     programs: dict[uuid.UUID, LinkProgram] = {}
     if program_ids:
-        rows = await session.execute(
-            select(*_PROGRAM_COLUMNS).where(
-                Program.workspace_id == workspace_id, Program.id == any_(_uuids(program_ids))
-            )
-        )
-        programs = {row.id: _link_program(row) for row in rows}
+        driver = await driver_connection(session)
+        rows = await driver.fetch(_PROGRAMS_BY_ID, workspace_id, list(program_ids))
+        programs = {row["id"]: _link_program(row) for row in rows}
     # Items without a program on networks that need one: the connection's programs of the
     # destination's brand.
     wanted = {
@@ -211,15 +214,15 @@ async def _context(
     }
     by_brand: dict[tuple[uuid.UUID, str], list[LinkProgram]] = {}
     if wanted:
-        found = await session.execute(
-            select(*_PROGRAM_COLUMNS).where(
-                Program.workspace_id == workspace_id,
-                Program.connection_id.in_({c for c, _ in wanted}),
-                Program.brand.in_({b for _, b in wanted}),
-            )
+        driver = await driver_connection(session)
+        found = await driver.fetch(
+            _PROGRAMS_BY_BRAND,
+            workspace_id,
+            list({c for c, _ in wanted}),
+            list({b for _, b in wanted}),
         )
         for row in found:
-            key = (row.connection_id, row.brand or "")
+            key = (row["connection_id"], row["brand"] or "")
             by_brand.setdefault(key, []).append(_link_program(row))
     fields = {c.id: credentials_of(runtime.box, c) for c in connections.values()}
     amazon = [c.id for c in connections.values() if c.network == "amazon"]
@@ -240,12 +243,6 @@ async def _context(
             if tag:
                 tracking_ids[connection_id].add(tag)
     return _Context(connections, programs, by_brand, fields, tracking_ids)
-
-
-def _uuids(ids: set[uuid.UUID]) -> Any:
-    """One array parameter (`= ANY($1)`): a statement that stays the same for any count,
-    where `IN` would bind and compile a parameter per id."""
-    return bindparam(None, list(ids), type_=ARRAY(PG_UUID(as_uuid=True)))
 
 
 def _host(url: str) -> str | None:
@@ -271,7 +268,7 @@ def _pick(candidates: list[LinkProgram]) -> LinkProgram | None:
     return ranked[0] if ranked else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """One item checked and ready to build."""
 
@@ -352,7 +349,7 @@ async def _build(runtime: Runtime, prepared: Prepared) -> Link:
         url=url,
         network=connection.network,
         connection_id=connection.id,
-        program_id=uuid.UUID(request.program.id) if request.program else None,
+        program_id=request.program.id if request.program else None,
         sub_id=request.sub_id,
         method=prepared.format.method,
     )
@@ -400,7 +397,7 @@ def as_dict(link: Link) -> dict[str, Any]:
         "url": link.url,
         "network": link.network,
         "connection_id": str(link.connection_id),
-        "program_id": str(link.program_id) if link.program_id else None,
+        "program_id": link.program_id,
         "sub_id": link.sub_id,
         "method": link.method,
     }
