@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from app.sandbox.data import DataSpec, account
 from tests.amazon.support import EARNINGS_CSV, zip_of
-from tests.connectors.support import CASES, TODAY
-from tests.links.support import connect, list_programs, programs_of
+from tests.connectors.support import CASES, TODAY, stats
+from tests.links.support import connect, linkable, list_programs, programs_of
 from tests.uploads.test_uploads import amazon_connection, upload
 from tests.workers.support import drain
 
@@ -251,3 +251,31 @@ async def test_amazon_links_carry_a_known_tracking_id(client, workspace, setting
         await client.get("/v1/transactions", params={"click_ref": "mysitereviews-20"}, headers=h)
     ).json()
     assert len(sales["data"]) == 1
+
+
+async def test_network_api_links_are_asked_once_and_cached(
+    client, workspace, runtime, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    h = workspace["headers"]
+    connection_id = await connect(client, h, "tune")
+    assert await list_programs(runtime, connection_id) == "succeeded"
+    program = linkable(await programs_of(client, h, connection_id))
+    body = {
+        "connection_id": connection_id,
+        "program_id": program["id"],
+        "destination_url": f"https://{program['domains'][0]}/sale",
+        "sub_id": "cached1",
+    }
+    first = await client.post("/v1/links", json=body, headers=h)
+    second = await client.post("/v1/links", json=body, headers=h)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert first.json()["method"] == "network_api"
+    asked = [
+        r
+        for r in stats(sandbox["tune"])["requests"]
+        if r["query"].get("Method") == "generateTrackingLink"
+    ]
+    assert len(asked) == 1
+    other = await client.post("/v1/links", json=body | {"sub_id": "cached2"}, headers=h)
+    assert other.json()["url"] != first.json()["url"]
