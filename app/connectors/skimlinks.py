@@ -42,6 +42,8 @@ def _has_next(payload: Any) -> bool:
 
 
 class Skimlinks(Connector):
+    # The site `first_site` found, for the rest of this connector's links.
+    _first_site: str | None = None
     slug = "skimlinks"
     name = "Skimlinks"
     base_url = REPORTING
@@ -153,9 +155,12 @@ class Skimlinks(Connector):
         return f"https://go.skimresources.com/?{query}"
 
     async def first_site(self) -> str:
-        """The site the Merchant API answers for when asked for none: the first registered."""
+        """The site the Merchant API answers for when asked for none: the first registered
+        (asked once per connector: a batch of links asks once)."""
+        if self._first_site is not None:
+            return self._first_site
         payload = await self.request(self.programs_request(Scope()).with_params(limit=1))
-        site = merchants.site_of(payload)
+        site = self._first_site = merchants.site_of(payload)
         if site is None:
             raise RequestRejected(
                 self.slug,

@@ -14,7 +14,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -181,6 +181,9 @@ class _Context:
     by_brand: dict[tuple[uuid.UUID, str], list[LinkProgram]]
     fields: dict[uuid.UUID, dict[str, str]]
     tracking_ids: dict[uuid.UUID, set[str]]
+    # One connector per connection for a batch's network-API links: what it learns once
+    # (a token, a site id) serves every item.
+    connectors: dict[uuid.UUID, Connector] = field(default_factory=dict)
 
 
 async def _context(
@@ -337,14 +340,14 @@ def _cache_key(prepared: Prepared) -> str:
     return f"netledger:links:{prepared.connection.id}:{digest}"
 
 
-async def _build(runtime: Runtime, prepared: Prepared) -> Link:
+async def _build(runtime: Runtime, prepared: Prepared, ctx: _Context) -> Link:
     connection, request = prepared.connection, prepared.request
     if prepared.format.method == "template":
         found = builder(connection.network)
         assert found is not None
         url = found.link(request)
     else:
-        url = await _api_link(runtime, prepared)
+        url = await _api_link(runtime, prepared, ctx)
     return Link(
         url=url,
         network=connection.network,
@@ -355,13 +358,16 @@ async def _build(runtime: Runtime, prepared: Prepared) -> Link:
     )
 
 
-async def _api_link(runtime: Runtime, prepared: Prepared) -> str:
+async def _api_link(runtime: Runtime, prepared: Prepared, ctx: _Context) -> str:
     """Ask the network (its budget applies), remembering the answer for a week."""
     key = _cache_key(prepared)
     cached = await runtime.redis.get(key)
     if cached is not None:
         return cached.decode() if isinstance(cached, bytes) else str(cached)
-    connector = connector_for(runtime, prepared.connection)
+    connection = prepared.connection
+    connector = ctx.connectors.get(connection.id)
+    if connector is None:
+        connector = ctx.connectors[connection.id] = connector_for(runtime, connection)
     try:
         url = await connector.api_link(prepared.request)
     except ConnectorError as exc:
@@ -374,7 +380,7 @@ async def create_link(
     session: AsyncSession, runtime: Runtime, workspace_id: uuid.UUID, item: LinkItem
 ) -> Link:
     ctx = await _context(session, runtime, workspace_id, [item])
-    return await _build(runtime, prepare(item, ctx))
+    return await _build(runtime, prepare(item, ctx), ctx)
 
 
 async def create_links(
@@ -385,7 +391,7 @@ async def create_links(
     out: list[Link | ProblemError] = []
     for item in items:
         try:
-            out.append(await _build(runtime, prepare(item, ctx)))
+            out.append(await _build(runtime, prepare(item, ctx), ctx))
         except ProblemError as exc:
             out.append(exc)
     return out

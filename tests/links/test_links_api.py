@@ -279,3 +279,18 @@ async def test_network_api_links_are_asked_once_and_cached(
     assert len(asked) == 1
     other = await client.post("/v1/links", json=body | {"sub_id": "cached2"}, headers=h)
     assert other.json()["url"] != first.json()["url"]
+
+
+async def test_a_batch_asks_a_network_what_it_needs_once(client, workspace, sandbox) -> None:  # type: ignore[no-untyped-def]
+    # Skimlinks without a site on the connection: its links need the first registered one.
+    h = workspace["headers"]
+    connection_id = await connect(client, h, "skimlinks")
+    before = stats(sandbox["skimlinks"])["total"]
+    items = [
+        {"connection_id": connection_id, "destination_url": f"https://www.example.com/p/{n}"}
+        for n in range(3)
+    ]
+    made = (await client.post("/v1/links/batch", json={"items": items}, headers=h)).json()
+    assert [r["link"]["method"] for r in made["data"]] == ["network_api"] * 3
+    assert len({r["link"]["url"] for r in made["data"]}) == 3
+    assert stats(sandbox["skimlinks"])["total"] - before <= 2  # a token and one site lookup
