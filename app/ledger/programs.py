@@ -69,6 +69,20 @@ async def list_programs(
     return [(row[0], row[1]) for row in await session.execute(query.limit(limit))]
 
 
+async def get_program(
+    session: AsyncSession, workspace_id: uuid.UUID, program_id: uuid.UUID
+) -> tuple[Program, str] | None:
+    """The workspace's program and its connection's network."""
+    row = (
+        await session.execute(
+            select(Program, Connection.network)
+            .join(Connection, Connection.id == Program.connection_id)
+            .where(Program.workspace_id == workspace_id, Program.id == program_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 async def upsert_programs(
     session: AsyncSession, target: Target, programs: Sequence[ProgramRecord]
 ) -> int:

@@ -119,6 +119,10 @@ async def test_programs_filters_paging_and_isolation(client, runtime) -> None:  
     assert program["brand_id"] == "shoepalace.co.uk"
     assert program["relationship"] == "joined"
     assert program["deeplinks"] is True
+    one = await client.get(f"/v1/programs/{program['id']}", headers=h)
+    assert one.json() == program
+    theirs = await client.get(f"/v1/programs/{program['id']}", headers=other["headers"])
+    assert theirs.status_code == 404
     assert program["terms"] == [
         {"kind": "percent", "value": "4", "currency": None, "category": None},
         {"kind": "flat", "value": "2.50", "currency": "GBP", "category": "New customer"},

@@ -90,6 +90,22 @@ async def list_programs(
     )
 
 
+@router.get(
+    "/programs/{program_id}",
+    operation_id="getProgram",
+    response_model=ProgramOut,
+    responses=problem_responses(401, 404),
+)
+async def get_program(
+    program_id: uuid.UUID, session: Session, workspace: CurrentWorkspace
+) -> ProgramOut:
+    """One program with its relationship, terms and link fields."""
+    found = await programs.get_program(session, workspace.id, program_id)
+    if found is None:
+        raise NotFound("No such program in this workspace.")
+    return program_out(*found)
+
+
 @router.post(
     "/connections/{connection_id}/programs/sync",
     operation_id="syncPrograms",
