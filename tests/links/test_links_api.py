@@ -231,6 +231,16 @@ async def test_amazon_links_carry_a_known_tracking_id(client, workspace, setting
     assert made.status_code == 201, made.text
     assert made.json()["url"] == "https://www.amazon.com/dp/B0TEST0001?th=1&tag=mysite-20"
     assert made.json()["program_id"] is None
+    options = await client.get(
+        "/v1/links/options", params={"url": body["destination_url"]}, headers=h
+    )
+    assert [
+        (o["connection"]["id"], o["program"], o["can_link"]) for o in options.json()["data"]
+    ] == [(connection_id, None, True)]
+    elsewhere = await client.get(
+        "/v1/links/options", params={"url": "https://www.amazon.co.uk/dp/B0TEST0001"}, headers=h
+    )
+    assert elsewhere.json()["data"] == []
     uk = body | {"destination_url": "https://www.amazon.co.uk/dp/B0TEST0001"}
     field, message = await problem(client, h, uk)
     assert (field, "amazon.com" in message) == ("destination_url", True)
