@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import CurrentWorkspace, RuntimeDep, Session, after_commit
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
@@ -22,6 +23,7 @@ from app.connections import service
 from app.connectors.registry import connector_class
 from app.models import Connection
 from app.reporting.cache import bump
+from app.runtime import Runtime
 from app.syncs import programs as program_syncs
 
 router = APIRouter(prefix="/v1/connections", tags=["connections"])
@@ -59,6 +61,16 @@ def connection_out(connection: Connection) -> ConnectionOut:
     )
 
 
+async def _list_programs_soon(
+    session: AsyncSession, runtime: Runtime, connection: Connection
+) -> None:
+    """A program sync of an API network's connection, once this request commits."""
+    if connector_class(connection.network) is None:
+        return
+    await program_syncs.request_program_sync(session, connection)
+    after_commit(session, lambda: program_syncs.enqueue(runtime.redis, [connection.id]))
+
+
 @router.post(
     "",
     operation_id="createConnection",
@@ -73,10 +85,8 @@ async def create_connection(
     connection = await service.create_connection(
         session, runtime.box, workspace.id, body.network, body.credentials, body.nickname
     )
-    if connector_class(connection.network) is not None:
-        # Programs first: links and brands need them before any transaction sync.
-        await program_syncs.request_program_sync(session, connection)
-        after_commit(session, lambda: program_syncs.enqueue(runtime.redis, [connection.id]))
+    # Programs first: links and brands need them before any transaction sync.
+    await _list_programs_soon(session, runtime, connection)
     return connection_out(connection)
 
 
@@ -143,6 +153,9 @@ async def update_connection(
         paused=body.paused,
         credentials=body.credentials,
     )
+    if body.credentials:
+        # New credentials may reach other accounts, or give links what they lacked.
+        await _list_programs_soon(session, runtime, connection)
     return connection_out(connection)
 
 
