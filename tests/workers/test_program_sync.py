@@ -56,3 +56,24 @@ async def test_daily_and_failing_program_syncs(
     again = await connection_state(client, h, good_id)
     assert again["state"] == "succeeded"
     assert again["synced_at"] > ok["synced_at"]
+
+
+async def test_new_credentials_list_the_programs_again(
+    client, workspace, settings, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    h = workspace["headers"]
+    bad_credentials = {**CASES["tune"].credentials, "api_key": "bad-key"}
+    created = await client.post(
+        "/v1/connections", json={"network": "tune", "credentials": bad_credentials}, headers=h
+    )
+    connection_id = created.json()["id"]
+    await drain(settings)
+    assert (await connection_state(client, h, connection_id))["state"] == "failed"
+    fixed = await client.patch(
+        f"/v1/connections/{connection_id}",
+        json={"credentials": {"api_key": CASES["tune"].credentials["api_key"]}},
+        headers=h,
+    )
+    assert fixed.json()["program_sync"]["state"] == "queued"
+    await drain(settings)
+    assert (await connection_state(client, h, connection_id))["state"] == "succeeded"
