@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import ProblemError
 from app.ledger.brands import best_first
 from app.links.amazon import marketplace_domain
+from app.links.batch import link_program
+from app.links.checks import check_destination, check_program
 from app.links.domains import registrable
 from app.links.format import LinkFormat
-from app.links.service import check_destination, check_program, link_format, link_program
+from app.links.service import link_format
 from app.models import Connection, Program
 
 

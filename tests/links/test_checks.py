@@ -8,8 +8,8 @@ from urllib.parse import quote
 import pytest
 
 from app.errors import ValidationFailed
+from app.links.checks import check_destination, check_program
 from app.links.format import LinkFormat, LinkProgram, SubIdRule, encoded
-from app.links.service import check_destination, check_program
 
 FORMAT = LinkFormat("template", SubIdRule("sid", 10))
 ON_SITE = LinkFormat("template", SubIdRule("sid", 10), on_program_domain=True)

@@ -25,15 +25,17 @@ from app.api.schemas.links import (
 )
 from app.errors import NotFound
 from app.links import service
+from app.links.batch import LinkItem
 from app.links.check import check_link
+from app.links.checks import check_destination
 from app.links.options import link_options
 from app.models import Program
 
 router = APIRouter(prefix="/v1/links", tags=["links"])
 
 
-def _item(body: LinkCreate) -> service.LinkItem:
-    return service.LinkItem(body.connection_id, body.destination_url, body.program_id, body.sub_id)
+def _item(body: LinkCreate) -> LinkItem:
+    return LinkItem(body.connection_id, body.destination_url, body.program_id, body.sub_id)
 
 
 @router.post(
@@ -123,7 +125,7 @@ async def check(
         if program is None or program.workspace_id != workspace.id:
             raise NotFound("No such program in this workspace.")
         expected = program.brand
-    service.check_destination(body.url, "url")
+    check_destination(body.url, "url")
     report = await check_link(
         runtime.http, body.url, runtime.settings.egress_allow, expected_domain=expected
     )
