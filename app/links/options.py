@@ -46,13 +46,12 @@ async def link_options(
             )
         )
     }
-    programs = [
-        p
-        for p in await session.scalars(
+    programs = []
+    if brand is not None:  # an IP address is nobody's brand
+        found = await session.scalars(
             select(Program).where(Program.workspace_id == workspace_id, Program.brand == brand)
         )
-        if p.connection_id in connections
-    ]
+        programs = [p for p in found if p.connection_id in connections]
     options = []
     covered: set[uuid.UUID] = set()
     for program in sorted(

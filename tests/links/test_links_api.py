@@ -130,7 +130,7 @@ async def test_a_batch_answers_each_item_in_order(client, workspace, awin) -> No
     assert too_many.json()["errors"][0]["field"] == "items"
 
 
-async def test_options_list_every_way_to_earn_on_a_url(client, workspace, awin) -> None:  # type: ignore[no-untyped-def]
+async def test_options_list_every_way_to_earn_on_a_url(client, workspace, runtime, awin) -> None:  # type: ignore[no-untyped-def]
     connection_id, joined, pending = awin
     h = workspace["headers"]
     url = f"https://{joined['domains'][0]}/product/1"
@@ -146,6 +146,12 @@ async def test_options_list_every_way_to_earn_on_a_url(client, workspace, awin) 
     assert closed
     assert not closed[0]["can_link"]
     assert "pending" in closed[0]["reason"]
+    async with runtime.engine.begin() as db:  # a program seen only in lines has no brand
+        await db.execute(
+            text("update program set brand = null where id = :id"), {"id": pending["id"]}
+        )
+    by_ip = await client.get("/v1/links/options", params={"url": "http://10.1.2.3/"}, headers=h)
+    assert by_ip.json()["data"] == []
     bad = await client.get("/v1/links/options", params={"url": "nope"}, headers=h)
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "url"
