@@ -1,7 +1,10 @@
-"""The committed `openapi.yaml`, generated from the app (`netledger openapi`)."""
+"""The OpenAPI document: what `/openapi.json` serves and `openapi.yaml` commits
+(`netledger openapi`), one generator for both."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -16,7 +19,24 @@ def build_document() -> dict[str, Any]:
     app = create_app(
         Settings(DATABASE_URL="postgresql://unused/unused", REDIS_URL="redis://unused")
     )
-    document = app.openapi()
+    return app.openapi()
+
+
+def serve_document(app: Any) -> None:
+    """Make `app.openapi()` (and so `/openapi.json`) answer the finished document."""
+    generated: Callable[[], dict[str, Any]] = app.openapi
+    finished: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        if not finished:
+            finished.update(finish(copy.deepcopy(generated())))
+        return finished
+
+    app.openapi = openapi
+
+
+def finish(document: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's document as netledger answers: problem+json errors, bearer security."""
     document["servers"] = [{"url": "http://localhost:8000", "description": "netledger up"}]
     document.setdefault("components", {})["securitySchemes"] = {
         "apiKey": {

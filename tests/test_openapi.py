@@ -31,3 +31,9 @@ def test_document_is_valid_yaml_with_security() -> None:
     document = yaml.safe_load(render())
     assert document["openapi"].startswith("3.")
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
+async def test_the_served_schema_is_the_committed_one(client) -> None:  # type: ignore[no-untyped-def]
+    served = (await client.get("/openapi.json")).json()
+    assert served == yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    assert "HTTPValidationError" not in served["components"]["schemas"]

@@ -24,6 +24,7 @@ from app.api.routers import (
     workspace,
 )
 from app.logging import configure_logging
+from app.openapi_doc import serve_document
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 
@@ -68,7 +69,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         openapi_tags=[
             {"name": "networks", "description": "The catalog of networks and their forms."},
             {"name": "connections", "description": "The publisher's network accounts."},
-            {"name": "programs", "description": "Brands across every connection."},
+            {"name": "programs", "description": "Programs (advertisers) on every connection."},
+            {"name": "brands", "description": "One merchant's programs across networks."},
+            {"name": "links", "description": "Tracking links, their options and checks."},
             {"name": "syncs", "description": "Pulling commissions from networks, and progress."},
             {"name": "uploads", "description": "Report files for networks without an API."},
             {"name": "transactions", "description": "Commission lines across every network."},
@@ -93,4 +96,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         health,
     ):
         app.include_router(module.router)
+    serve_document(app)
     return app
