@@ -77,6 +77,22 @@ class Conflict(ProblemError):
     title = "Conflict"
 
 
+class UpstreamUnavailable(ProblemError):
+    """A network a request waited on could not answer (unreachable, failing)."""
+
+    status = 502
+    slug = "upstream-unavailable"
+    title = "The network could not answer"
+
+
+class UpstreamTimeout(ProblemError):
+    """A network a request waited on did not answer in time."""
+
+    status = 504
+    slug = "upstream-timeout"
+    title = "The network did not answer in time"
+
+
 class PayloadTooLarge(ProblemError):
     status = 413
     slug = "payload-too-large"

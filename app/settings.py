@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     sync_slice_seconds: int = Field(
         default=300, ge=0, validation_alias="NETLEDGER_SYNC_SLICE_SECONDS"
     )
+    # A request that waits on a network (verify, a link from the network's link API)
+    # answers within this long: a 504 naming the network rather than a hung request.
+    upstream_request_seconds: float = Field(
+        default=15.0, gt=0, validation_alias="NETLEDGER_UPSTREAM_REQUEST_SECONDS"
+    )
     rakuten_client_id: str | None = Field(
         default=None, validation_alias="NETLEDGER_RAKUTEN_CLIENT_ID"
     )

@@ -87,6 +87,9 @@ class Batch:
     # One connector per connection for a batch's network-API links: what it learns once
     # (a token, a site id) serves every item.
     connectors: dict[uuid.UUID, Connector] = field(default_factory=dict)
+    # When the batch's calls to networks must have answered (event-loop time; set by the
+    # first call): one bound for the whole request.
+    until: float | None = None
 
 
 async def read_batch(

@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.connections.upstream import deadline, waiting_on
 from app.connectors.base import Connector
 from app.connectors.errors import ConnectorError
 from app.connectors.registry import connector_class
-from app.errors import ProblemError
+from app.errors import ProblemError, UpstreamUnavailable
 from app.links.amazon import AmazonLinks
 from app.links.batch import Batch, LinkItem, read_batch
 from app.links.checks import check_amazon, check_program, checked_url
@@ -53,12 +54,6 @@ class Link:
     program_id: str | None
     sub_id: str | None
     method: str
-
-
-class LinkUnavailable(ProblemError):
-    status = 502
-    slug = "link-unavailable"
-    title = "The network could not make the link"
 
 
 def link_format(network: str) -> LinkFormat | None:
@@ -150,10 +145,13 @@ async def _api_link(runtime: Runtime, prepared: Prepared, ctx: Batch) -> str:
     connector = ctx.connectors.get(connection.id)
     if connector is None:
         connector = ctx.connectors[connection.id] = connector_for(runtime, connection)
+    if ctx.until is None:
+        ctx.until = deadline(runtime.settings.upstream_request_seconds)
     try:
-        url = await connector.api_link(prepared.request)
+        async with waiting_on(connection.network, ctx.until):
+            url = await connector.api_link(prepared.request)
     except ConnectorError as exc:
-        raise LinkUnavailable(exc.message) from exc
+        raise UpstreamUnavailable(exc.message, network=connection.network) from exc
     await runtime.redis.set(key, url, ex=CACHE_SECONDS)
     return url
 

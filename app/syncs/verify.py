@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.connections.upstream import deadline, waiting_on
 from app.connectors.base import Scope
 from app.connectors.errors import ConnectorError, CredentialsRejected
 from app.connectors.http import RetryPolicy
@@ -35,7 +36,9 @@ async def verify_connection(
         runtime, connection, retry=RetryPolicy(attempts=2, cap=5.0, rate_limit_floor=1.0)
     )
     try:
-        verified = await connector.verify()
+        until = deadline(runtime.settings.upstream_request_seconds)
+        async with waiting_on(connection.network, until):
+            verified = await connector.verify()
     except CredentialsRejected as exc:
         connection.status = "auth_failed"
         connection.last_error_code, connection.last_error_message = exc.code, exc.message

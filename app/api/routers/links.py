@@ -43,7 +43,7 @@ def _item(body: LinkCreate) -> LinkItem:
     operation_id="createLink",
     status_code=201,
     response_model=LinkOut,
-    responses=problem_responses(401, 422, 502),
+    responses=problem_responses(401, 422, 502, 504),
 )
 async def create_link(
     body: LinkCreate, session: Session, workspace: CurrentWorkspace, runtime: RuntimeDep

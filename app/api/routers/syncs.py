@@ -60,7 +60,7 @@ def run_out(run: SyncRun) -> SyncRunOut:
     operation_id="verifyConnection",
     tags=["connections"],
     response_model=VerifyResult,
-    responses=problem_responses(401, 404, 409),
+    responses=problem_responses(401, 404, 409, 502, 504),
 )
 async def verify(
     connection_id: uuid.UUID, session: Session, workspace: CurrentWorkspace, runtime: RuntimeDep

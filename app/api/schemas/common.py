@@ -46,7 +46,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Request body too large",
         415: "Unsupported media type",
         422: "Invalid input; `errors` names every bad field",
+        502: "The network the request waited on could not answer",
         503: "A dependency is unavailable",
+        504: "The network the request waited on did not answer in time",
     }
     return {
         status: {
