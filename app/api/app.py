@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.api import problems
-from app.api.middleware import DEFAULT_BODY_LIMIT, BodySizeLimit, Metrics
+from app.api.middleware import DEFAULT_BODY_LIMIT, BodySizeLimit, Metrics, RefuseNul
 from app.api.routers import (
     connections,
     health,
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ],
     )
     problems.install(app)
+    app.add_middleware(RefuseNul)
     app.add_middleware(BodySizeLimit, limit_for=_body_limit)
     app.add_middleware(Metrics)
     for module in (

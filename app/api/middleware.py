@@ -1,10 +1,11 @@
-"""ASGI middleware: request size limits and Prometheus metrics."""
+"""ASGI middleware: request size limits, text Postgres cannot store, Prometheus metrics."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -72,25 +73,27 @@ class BodySizeLimit:
 
 
 async def _send_413(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "type": PROBLEM_BASE + "payload-too-large",
-            "title": "Payload too large",
-            "status": 413,
-            "detail": f"The request body is over the limit of {limit} bytes.",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    problem = {
+        "type": PROBLEM_BASE + "payload-too-large",
+        "title": "Payload too large",
+        "status": 413,
+        "detail": f"The request body is over the limit of {limit} bytes.",
+    }
+    await _send_json(send, 413, problem, close=True)
+
+
+async def _send_json(
+    send: Send, status: int, problem: dict[str, object], close: bool = False
+) -> None:
+    """A problem+json answer sent before the app saw the request."""
+    body = json.dumps(problem).encode()
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -125,3 +128,98 @@ class Metrics:
             route = self._route(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+class RefuseNul:
+    """Refuse text Postgres cannot store (the NUL character) with a 422 naming where it is:
+    a query parameter, the path, or a JSON body's field. JSON bodies are scanned as bytes
+    (an escaped NUL is six of them) and parsed only when one is there."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        field = _nul_in_query(scope) or ("path" if "\x00" in scope.get("path", "") else None)
+        if field is None and _is_json(scope):
+            body, receive = await _buffered(receive)
+            if b"\\u0000" in body or b"\x00" in body:
+                field = _nul_in_json(body)
+        if field is None:
+            await self.app(scope, receive, send)
+            return
+        problem = {
+            "type": PROBLEM_BASE + "validation-error",
+            "title": "Request validation failed",
+            "status": 422,
+            "detail": f"1 invalid field(s): {field}",
+            "errors": [{"field": field, "message": "must not contain the NUL character"}],
+        }
+        await _send_json(send, 422, problem)
+
+
+def _nul_in_query(scope: Scope) -> str | None:
+    raw = scope.get("query_string", b"")
+    if b"%00" not in raw and b"\x00" not in raw:
+        return None
+    for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in key or "\x00" in value:
+            return key.replace("\x00", "") or "query"
+    return None
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return b"json" in value
+    return False
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body, and a `receive` that replays it."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _nul_in_json(body: bytes) -> str | None:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the app's own answer names the body
+    return _nul_path(document, "")
+
+
+def _nul_path(value: object, path: str) -> str | None:
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return inner.replace("\x00", "")
+            if (found := _nul_path(item, inner)) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _nul_path(item, f"{path}.{index}" if path else str(index))) is not None:
+                return found
+    return None

@@ -40,7 +40,9 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def _field_path(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind == "json_invalid":
+        return "body"  # the location is a character offset, not a field
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
         parts = parts[1:]
@@ -67,7 +69,7 @@ async def _on_problem(_: Request, exc: Exception) -> JSONResponse:
 async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field_path(tuple(e.get("loc", ()))), "message": _friendly(e)}
+        {"field": _field_path(tuple(e.get("loc", ())), e.get("type", "")), "message": _friendly(e)}
         for e in exc.errors()
     ]
     names = ", ".join(e["field"] for e in errors)

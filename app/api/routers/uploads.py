@@ -12,6 +12,7 @@ from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, cut_page, decode_cursor
 from app.api.schemas.common import Page, problem_responses
 from app.api.schemas.uploads import UploadOut
 from app.connections.service import get_connection
+from app.errors import FieldError, ValidationFailed
 from app.models import Upload
 from app.uploads import queries
 from app.uploads.jobs import enqueue_upload
@@ -48,7 +49,10 @@ async def upload_report(
     The same file twice is recognised by its sha256 and counted once (200 with the earlier
     upload); the same file after a failed upload is processed again."""
     connection = await get_connection(session, workspace.id, connection_id)
-    received = await receive_upload(session, connection, file.filename or "upload.zip", file.file)
+    name = file.filename or "upload.zip"
+    if "\x00" in name:
+        raise ValidationFailed([FieldError("file", "its name must not contain the NUL character")])
+    received = await receive_upload(session, connection, name, file.file)
     if received.created:
         after_commit(session, lambda: enqueue_upload(runtime.redis, received.upload.id))
     else:
