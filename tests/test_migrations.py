@@ -65,3 +65,28 @@ async def test_models_match_migrations(database_url: str) -> None:
         await engine.dispose()
     await asyncio.sleep(0)
     assert changes == []
+
+
+# Foreign keys with no index whose leading columns are the key's own.
+_UNINDEXED_FOREIGN_KEYS = """
+SELECT c.conrelid::regclass::text AS tbl, c.conname
+FROM pg_constraint c
+WHERE c.contype = 'f'
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_index i
+    WHERE i.indrelid = c.conrelid
+      AND (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] @> c.conkey
+      AND c.conkey @> (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1]
+  )
+"""
+
+
+async def test_every_foreign_key_is_indexed(database_url: str) -> None:
+    """A cascade or SET NULL (deleting a workspace, a connection, a sync run, an upload)
+    finds its rows through an index, never by scanning a table that grows with the ledger."""
+    connection = await asyncpg.connect(driver_dsn(database_url))
+    try:
+        rows = await connection.fetch(_UNINDEXED_FOREIGN_KEYS)
+    finally:
+        await connection.close()
+    assert [(r["tbl"], r["conname"]) for r in rows] == []

@@ -77,7 +77,22 @@ class Transaction(Base):
 
 class TransactionChange(Base):
     __tablename__ = "transaction_change"
-    __table_args__ = (Index("ix_transaction_change_transaction", "transaction_id", "changed_at"),)
+    # Every foreign key indexed, so deleting a workspace, a sync run or an upload finds its
+    # history rows without scanning the table (the nullable ones only where set).
+    __table_args__ = (
+        Index("ix_transaction_change_transaction", "transaction_id", "changed_at"),
+        Index("ix_transaction_change_workspace", "workspace_id"),
+        Index(
+            "ix_transaction_change_sync_run",
+            "sync_run_id",
+            postgresql_where=text("sync_run_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_transaction_change_upload",
+            "upload_id",
+            postgresql_where=text("upload_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -214,6 +229,8 @@ class DailyClicks(Base):
             unique=True,
             postgresql_nulls_not_distinct=True,
         ),
+        Index("ix_daily_clicks_connection", "connection_id"),
+        Index("ix_daily_clicks_program", "program_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
