@@ -23,7 +23,7 @@ from app.connectors.mapping import Mapper
 from app.connectors.paging import Records
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 API = "https://api.adtraction.com"
 TRANSACTIONS = "/v2/partner/transactions/"
@@ -164,8 +164,12 @@ class AdTraction(Connector):
         ad_id, channel = request.program.link_token, request.account_id
         if not ad_id or not channel:
             raise wire.no_ad_or_channel(request.program.label)
-        query = f"a={encoded(ad_id)}&as={encoded(channel)}&t=2&tk=1"
-        if request.sub_id:
-            query += f"&epi={encoded(request.sub_id)}"
         # The destination must come last: AdTraction reads everything after `url=` as it.
-        return f"https://track.adtraction.com/t/t?{query}&url={encoded(request.destination)}"
+        return "https://track.adtraction.com/t/t?" + query(
+            ("a", ad_id),
+            ("as", channel),
+            ("t", "2"),
+            ("tk", "1"),
+            ("epi", request.sub_id),
+            ("url", request.destination),
+        )

@@ -14,7 +14,7 @@ from app.connectors.paging import Records
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 API = "https://api.awin.com"
 STATUSES = {
@@ -145,8 +145,9 @@ class Awin(Connector):
     @classmethod
     def link(cls, request: LinkRequest) -> str:
         assert request.program is not None
-        params = {"awinmid": request.program.external_id, "awinaffid": request.account_id}
-        if request.sub_id:
-            params["clickref"] = request.sub_id
-        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
-        return f"https://www.awin1.com/cread.php?{query}&ued={encoded(request.destination)}"
+        return "https://www.awin1.com/cread.php?" + query(
+            ("awinmid", request.program.external_id),
+            ("awinaffid", request.account_id),
+            ("clickref", request.sub_id),
+            ("ued", request.destination),
+        )

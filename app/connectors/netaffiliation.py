@@ -27,7 +27,7 @@ from app.connectors.paging import Records
 from app.connectors.values import parse_time
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import host_of, registrable
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 STAT = "https://stat.netaffiliation.com"
 # Always asked for explicitly: without `champs` the service picks its own columns.
@@ -220,10 +220,9 @@ class NetAffiliation(Connector):
         code = request.program.link_token
         if not code:
             raise links.no_code(request.program)
-        query = f"mclic={encoded(code)}"
-        if request.sub_id:
-            query += f"&argsite={encoded(request.sub_id)}"
-        return f"{links.CLICK}?{query}&redir={encoded(request.destination)}"
+        return f"{links.CLICK}?" + query(
+            ("mclic", code), ("argsite", request.sub_id), ("redir", request.destination)
+        )
 
 
 def _unescape(text: str, keep: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -179,7 +178,7 @@ class Pepperjam(Connector):
         return ProgramRecord(
             external_id=m.required_text("id"),
             name=m.text("name"),
-            domains=hosts_of((urlsplit(website).hostname or website) if website else None),
+            domains=hosts_of(website),
             network_relationship=m.text("status"),
             deeplinks=generic.deeplinks,
             link_token=generic.token,

@@ -18,7 +18,7 @@ from app.connectors.postaffiliatepro_programs import BANNER_COLUMNS, CAMPAIGN_CO
 from app.connectors.postaffiliatepro_programs import program as campaign_program
 from app.connectors.ratelimit import Budget
 from app.ledger.records import ProgramRecord, TransactionRecord
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded, unlinkable
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query, unlinkable
 
 DEFAULT_ZONE = "America/Los_Angeles"  # PAP's default server timezone
 STATUSES = {"a": "approved", "p": "pending", "d": "declined"}
@@ -189,12 +189,12 @@ class PostAffiliatePro(Connector):
                 "Post Affiliate Pro listed no banner with this affiliate's id: list the "
                 "connection's programs again once the merchant has a banner or text link",
             )
-        params = {"a_aid": program.link_token, "a_cid": program.external_id}
-        if request.sub_id:
-            params["data1"] = request.sub_id
-        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
-        domain = request.field("domain")
-        return f"https://{domain}/scripts/click.php?{query}&desturl={encoded(request.destination)}"
+        return f"https://{request.field('domain')}/scripts/click.php?" + query(
+            ("a_aid", program.link_token),
+            ("a_cid", program.external_id),
+            ("data1", request.sub_id),
+            ("desturl", request.destination),
+        )
 
     async def verify(self) -> Verified:
         """A fresh login is the check: it fails in its body for a wrong password."""

@@ -25,7 +25,7 @@ from app.connectors.ratelimit import Budget
 from app.connectors.skimlinks_auth import SkimlinksToken, token_publisher
 from app.fx.money import round_money
 from app.ledger.records import ProgramRecord, TransactionRecord
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 REPORTING = "https://reporting.skimapis.com"
 WIRE = "%Y-%m-%dT%H:%M:%S"
@@ -42,8 +42,6 @@ def _has_next(payload: Any) -> bool:
 
 
 class Skimlinks(Connector):
-    # The site `first_site` found, for the rest of this connector's links.
-    _first_site: str | None = None
     slug = "skimlinks"
     name = "Skimlinks"
     base_url = REPORTING
@@ -67,6 +65,8 @@ class Skimlinks(Connector):
         f"In the Skimlinks Publisher Hub open {PAGE}, and copy the Publisher ID, Client ID "
         "and Client Secret shown there again (each ID and the secret exactly as shown)."
     )
+    # The site `first_site` found, for the rest of this connector's links.
+    _first_site: str | None = None
 
     @property
     def publisher(self) -> str:
@@ -148,11 +148,12 @@ class Skimlinks(Connector):
 
     async def api_link(self, request: LinkRequest) -> str:
         site = self.site or await self.first_site()
-        params = {"id": f"{self.publisher}X{site}", "xs": "1", "url": request.destination}
-        if request.sub_id:
-            params["xcust"] = request.sub_id
-        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
-        return f"https://go.skimresources.com/?{query}"
+        return "https://go.skimresources.com/?" + query(
+            ("id", f"{self.publisher}X{site}"),
+            ("xs", "1"),
+            ("url", request.destination),
+            ("xcust", request.sub_id),
+        )
 
     async def first_site(self) -> str:
         """The site the Merchant API answers for when asked for none: the first registered

@@ -17,7 +17,7 @@ from app.connectors.http import RequestSpec
 from app.connectors.mapping import Mapper
 from app.connectors.ratelimit import per_minute
 from app.ledger.records import TransactionRecord
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 REPORTS = "https://viglink.io"
 ACCOUNTS = "https://rest.viglink.com"
@@ -78,11 +78,9 @@ class Sovrn(Connector):
     @classmethod
     def link(cls, request: LinkRequest) -> str:
         # `key` is the site's public API key (it shows in the site's pages by design).
-        url = (
-            f"https://redirect.viglink.com?key={encoded(request.field('api_key'))}"
-            f"&u={encoded(request.destination)}"
+        return "https://redirect.viglink.com?" + query(
+            ("key", request.field("api_key")), ("u", request.destination), ("cuid", request.sub_id)
         )
-        return f"{url}&cuid={request.sub_id}" if request.sub_id else url
 
     def classify(self, response: httpx.Response) -> None:
         if response.status_code == 404 and response.url.path.endswith(TRANSACTIONS):

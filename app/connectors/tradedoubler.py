@@ -20,7 +20,7 @@ from app.connectors.ratelimit import per_minute
 from app.connectors.tradedoubler_auth import TradedoublerToken
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 API = "https://connect.tradedoubler.com"
 STATUSES = {"p": "pending", "a": "approved", "d": "declined"}
@@ -186,11 +186,12 @@ class Tradedoubler(Connector):
         # p: the program, a: the source (site) it was listed for; `url` last, as Tradedoubler
         # asks of deep links.
         assert request.program is not None
-        params = {"p": request.program.external_id, "a": request.account_id}
-        if request.sub_id:
-            params["epi"] = request.sub_id
-        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
-        return f"https://clk.tradedoubler.com/click?{query}&url={encoded(request.destination)}"
+        return "https://clk.tradedoubler.com/click?" + query(
+            ("p", request.program.external_id),
+            ("a", request.account_id),
+            ("epi", request.sub_id),
+            ("url", request.destination),
+        )
 
     async def verify(self) -> Verified:
         """A fresh token, the login's user (a publisher user?) and its sources."""

@@ -28,7 +28,7 @@ from app.connectors.tradetracker_auth import (
 )
 from app.ledger.records import CommissionTerm, ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 ZONE = "Europe/Amsterdam"
 # `registrationDateTo` with a time: the last second of a window is inclusive.
@@ -194,13 +194,10 @@ class TradeTracker(Connector):
         # for, r: the reference (empty without a sub-id, as TradeTracker's own links keep
         # it), u: the destination, whole and encoded.
         assert request.program is not None
-        params = {
-            "c": request.program.external_id,
-            "m": DEEPLINK_MATERIAL,
-            "a": request.account_id,
-            "r": request.sub_id or "",
-            "u": request.destination,
-        }
-        return "https://tc.tradetracker.net/?" + "&".join(
-            f"{k}={encoded(v)}" for k, v in params.items()
+        return "https://tc.tradetracker.net/?" + query(
+            ("c", request.program.external_id),
+            ("m", DEEPLINK_MATERIAL),
+            ("a", request.account_id),
+            ("r", request.sub_id or ""),
+            ("u", request.destination),
         )

@@ -28,7 +28,7 @@ from app.connectors.webgains_auth import API, NotConfigured, WebgainsAuth
 from app.connectors.webgains_rows import PAGE, flag, last_page, required_scaled, scaled, status_of
 from app.ledger.records import ProgramRecord, TransactionRecord
 from app.links.domains import hosts_of
-from app.links.format import LinkFormat, LinkRequest, SubIdRule, encoded
+from app.links.format import LinkFormat, LinkRequest, SubIdRule, query
 
 CLICK = "https://track.webgains.com/click.html"
 # The directory's status filter as a client lists it (1: live programs).
@@ -171,12 +171,13 @@ class Webgains(Connector):
     @classmethod
     def link(cls, request: LinkRequest) -> str:
         assert request.program is not None
-        params = {"wgcampaignid": request.account_id, "wgprogramid": request.program.external_id}
-        if request.sub_id:
-            params["clickref"] = request.sub_id
-        query = "&".join(f"{k}={encoded(v)}" for k, v in params.items())
         # The destination last: link readers take everything after `wgtarget=`.
-        return f"{CLICK}?{query}&wgtarget={encoded(request.destination)}"
+        return f"{CLICK}?" + query(
+            ("wgcampaignid", request.account_id),
+            ("wgprogramid", request.program.external_id),
+            ("clickref", request.sub_id),
+            ("wgtarget", request.destination),
+        )
 
     async def verify(self) -> Verified:
         """The publisher's sites: proves the token (or sign-in), the Publisher ID and that

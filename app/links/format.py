@@ -119,6 +119,13 @@ _ESCAPES = str.maketrans(
 )
 
 
+def query(*pairs: tuple[str, str | None]) -> str:
+    """Query parameters in the order given, each value percent-encoded (`encoded`); a pair
+    whose value is None is left out (an optional sub-id). Networks that read the
+    destination as everything after its parameter get it last by passing it last."""
+    return "&".join(f"{name}={encoded(value)}" for name, value in pairs if value is not None)
+
+
 def unlinkable(field: str, message: str) -> ValidationFailed:
     """A link a network cannot make for this request, as the 422 naming `field`; the
     message says what to do (add a form field, list the programs again...)."""

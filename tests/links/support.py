@@ -3,6 +3,7 @@ them made against the sandbox networks."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,8 +23,6 @@ async def connect(client: httpx.AsyncClient, headers: dict, slug: str, **fields:
 
 
 async def list_programs(runtime: Any, connection_id: str) -> str:
-    import uuid
-
     return await run_program_sync(runtime, uuid.UUID(connection_id))
 
 
